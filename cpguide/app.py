@@ -1,0 +1,44 @@
+"""What the CLI and the web app share: settings plus the loaded library, model and searcher.
+
+Loading is lazy and happens once: ``cpguide docs`` never loads the model, ``cpguide search``
+loads it once however many queries it answers, and the web server keeps one ``Services`` for
+its lifetime.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from cpguide.settings import Settings
+
+
+class Services:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def embedder(self):
+        from cpguide.index.embedder import load_embedder
+
+        return load_embedder(self.settings.model)
+
+    @functools.cached_property
+    def library(self):
+        from cpguide.index.library import Library
+
+        return Library.open(self.settings.index_dir)
+
+    @functools.cached_property
+    def searcher(self):
+        from cpguide.index.search import Searcher
+
+        self.library.check_embedder(self.embedder)
+        return Searcher(self.library, self.embedder)
+
+    def reload(self) -> None:
+        """Forget the loaded index (after an ingest), keeping the model."""
+        with self._lock:
+            for name in ("library", "searcher", "assistant"):
+                self.__dict__.pop(name, None)

@@ -1,0 +1,125 @@
+"""One settings object, resolved once from defaults, ``CPGUIDE_*`` variables and flags.
+
+Each setting is declared exactly once in ``SETTINGS`` with its type, default and help; the
+CLI options, the README table and the web app all read from here, so a chunk size or a top-k
+never lives in two places. Library functions take plain arguments, not this object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cpguide.errors import UsageError
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+def _default_index_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "cpguide" / "index")
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "CPGUIDE_" + self.name.upper()
+
+
+SETTINGS: tuple[Spec, ...] = (
+    Spec("index_dir", str, None, "Folder holding the index (default: ~/.local/share/cpguide/index)."),
+    Spec("model", str, PACKAGED_MODEL,
+         "Embedding model: a local sentence-transformers folder, or the packaged all-MiniLM-L6-v2."),
+    Spec("batch_size", int, 64, "Texts per embedding batch."),
+    Spec("chunk_words", int, 120, "Target words per chunk (chunks follow sentences and sections)."),
+    Spec("chunk_max_words", int, 200, "Hard ceiling on words per chunk."),
+    Spec("approx_above", int, 50000,
+         "Use an approximate (HNSW) vector index when the library holds more chunks than this."),
+    Spec("max_file_mb", int, 100, "Skip input files larger than this many megabytes."),
+    Spec("max_pages", int, 2000, "Skip PDFs with more pages than this."),
+    Spec("top_k", int, 5, "Results returned by search."),
+    Spec("max_query_chars", int, 2000, "Longest query or chat message accepted."),
+    Spec("abstain_threshold", float, 0.38,
+         "Answer only when the best passage's relevance reaches this (0-1); below it, abstain."),
+    Spec("stale_years", int, 5, "Passages from documents older than this carry a 'check this is current' note."),
+    Spec("llm_url", str, "", "OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:11434/v1 (empty: offline answers)."),
+    Spec("llm_model", str, "", "Model name to ask the chat endpoint for."),
+    Spec("llm_api_key", str, "", "API key for the chat endpoint, if it needs one."),
+    Spec("llm_timeout", float, 30.0, "Seconds to wait for the language model before falling back."),
+    Spec("host", str, "127.0.0.1", "Address the web server listens on."),
+    Spec("port", int, 8000, "Port the web server listens on."),
+    Spec("rate_limit", int, 60, "Requests per minute allowed from one client on the web API."),
+)
+
+
+def _coerce(spec: Spec, value: Any) -> Any:
+    if value is None or isinstance(value, spec.type):
+        return value
+    try:
+        return spec.type(value)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"{spec.env} / --{spec.name.replace('_', '-')} must be a {spec.type.__name__}, got {value!r}."
+        ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: str = ""
+    model: str = PACKAGED_MODEL
+    batch_size: int = 64
+    chunk_words: int = 120
+    chunk_max_words: int = 200
+    approx_above: int = 50000
+    max_file_mb: int = 100
+    max_pages: int = 2000
+    top_k: int = 5
+    max_query_chars: int = 2000
+    abstain_threshold: float = 0.38
+    stale_years: int = 5
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 30.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rate_limit: int = 60
+
+    @classmethod
+    def resolve(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``CPGUIDE_*`` variables, then explicit overrides (flags) win.
+
+        ``None`` overrides are ignored, so CLI options that were not given fall through.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for spec in SETTINGS:
+            value = spec.default
+            if spec.env in env and env[spec.env] != "":
+                value = env[spec.env]
+            if overrides.get(spec.name) is not None:
+                value = overrides[spec.name]
+            values[spec.name] = _coerce(spec, value)
+        if not values["index_dir"]:
+            values["index_dir"] = _default_index_dir()
+        values["index_dir"] = str(Path(values["index_dir"]).expanduser())
+        unknown = set(overrides) - {s.name for s in SETTINGS}
+        if unknown:
+            raise UsageError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.index_dir)

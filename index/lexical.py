@@ -1,0 +1,91 @@
+"""BM25 over the same chunk rows as the vector index.
+
+bm25s is used because it stores the index as plain sparse-matrix files (quick to save and
+memory-map), scores a whole corpus with one sparse product, and lets us ask for the score of
+every row so that filters and fusion need no second pass. Tokens are lower-cased, stop words
+dropped and Snowball-stemmed, so "leavers" matches "leaver" and "housing" matches "house".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further
+had has have having he her here hers herself him himself his how i if in into is it its itself
+just me more most my myself no nor not now of off on once only or other our ours ourselves out
+over own same she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves also may might must shall
+us let get got does s t d ll m re ve y what's tell know want think please
+""".split())
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and superscript footnote marks, straighten apostrophes."""
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    tokens = []
+    for tok in _TOKEN.findall(fold(text)):
+        tok = tok.split("'")[0]
+        if tok and tok not in STOP_WORDS:
+            tokens.append(_stem(tok))
+    return tokens
+
+
+class LexicalIndex:
+    """BM25 scores for every chunk row."""
+
+    def __init__(self, retriever, n_rows: int):
+        self._retriever = retriever
+        self.n_rows = n_rows
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
+        retriever.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, n_rows: int) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
+        return cls(retriever, n_rows)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        if not query_tokens or self.n_rows == 0:
+            return np.zeros(self.n_rows, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)

@@ -1,0 +1,178 @@
+"""The index folder on disk: generations, an atomic switch, and a writer's lock.
+
+::
+
+    INDEX_DIR/
+      CURRENT              name of the live generation (replaced atomically)
+      lock                 held by the one process writing
+      gen-<time>-<pid>/
+        manifest.json      model, dimension, chunking, versions: the index describes itself
+        library.sqlite     documents (with cleaned text) and chunks
+        vectors.npy        one unit vector per chunk row (kept to reuse on the next ingest)
+        vectors.faiss      the search structure built from them
+        lexical/           the BM25 index over the same rows
+
+A writer builds a whole new generation beside the live one and only then rewrites
+``CURRENT``, so a crash, Ctrl-C or a full disk mid-ingest leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterator
+
+from cpguide.errors import IndexBusy, IndexMismatch, IndexMissing
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    publisher TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    date TEXT NOT NULL DEFAULT '',
+    jurisdiction TEXT NOT NULL DEFAULT 'unknown',
+    kind TEXT NOT NULL DEFAULT 'other',
+    audience TEXT NOT NULL DEFAULT '[]',
+    source_url TEXT NOT NULL DEFAULT '',
+    source_path TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    page_count INTEGER,
+    text TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    row INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    page_label TEXT,
+    heading_path TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+"""
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation folder, or None when nothing has been built yet."""
+    pointer = index_dir / "CURRENT"
+    try:
+        name = pointer.read_text().strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if (gen / "manifest.json").is_file() else None
+
+
+def require_generation(index_dir: Path) -> Path:
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(
+            f"No index found in {index_dir}.",
+            hint="Build one with `cpguide ingest` (the starter corpus) or `cpguide ingest PATH...`, "
+            "or point --index-dir / CPGUIDE_INDEX_DIR at an existing index.",
+        )
+    return gen
+
+
+def read_manifest(gen: Path) -> dict:
+    manifest = json.loads((gen / "manifest.json").read_text())
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"The index in {gen.parent} was written in format {manifest.get('format_version')}, "
+            f"this version of cpguide reads format {FORMAT_VERSION}.",
+            hint="Rebuild it: `cpguide ingest --rebuild` (and the same paths as before).",
+        )
+    return manifest
+
+
+def new_generation(index_dir: Path) -> Path:
+    gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation in one atomic rename, then tidy old ones."""
+    for f in gen.iterdir():
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+    tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(gen.name + "\n")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+    prune(index_dir, keep=gen)
+
+
+def prune(index_dir: Path, keep: Path | None) -> None:
+    """Remove generations that are not live (finished old ones and abandoned half-built ones).
+
+    Called only while holding the writer's lock, so no other writer is building one.
+    A reader that still has an old generation open keeps working: its files stay readable
+    until it closes them.
+    """
+    live = current_generation(index_dir)
+    for gen in index_dir.glob("gen-*"):
+        if gen not in (keep, live) and gen.is_dir():
+            shutil.rmtree(gen, ignore_errors=True)
+    for tmp in index_dir.glob("CURRENT.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, wait: float = 600.0) -> Iterator[None]:
+    """Serialise writers: a second ``ingest`` waits for the first instead of racing it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "lock", "a+") as fh:
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not announced:
+                    log.warning("Another cpguide process is writing to %s; waiting for it to finish.", index_dir)
+                    announced = True
+                if time.monotonic() > deadline:
+                    raise IndexBusy(
+                        f"Another cpguide process has been writing to {index_dir} for over {wait:.0f}s.",
+                        hint="Wait for it to finish, or stop it; the index stays usable meanwhile.",
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.executescript(SCHEMA)
+    conn.row_factory = sqlite3.Row
+    return conn

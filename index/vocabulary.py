@@ -1,0 +1,55 @@
+"""The field's vocabulary, applied to queries.
+
+Practitioners write "LAC", "CiC" or "kids in care"; the guidance says "looked-after children".
+The words live in ``vocabulary.toml`` (data, not code) so that a council can add its own
+local terms without touching the search.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    abbreviations: dict[str, tuple[str, ...]]  # matched case-sensitively as whole words
+    phrases: dict[str, tuple[str, ...]]  # matched case-insensitively as whole words/phrases
+
+    def expansions(self, query: str) -> list[str]:
+        """Terms the guidance uses for what the query says, in the order found."""
+        found: list[str] = []
+        for abbr, terms in self.abbreviations.items():
+            if re.search(rf"(?<![\w-]){re.escape(abbr)}s?(?![\w-])", query):
+                found.extend(terms)
+        lowered = query.lower().replace("’", "'")
+        for phrase, terms in self.phrases.items():
+            if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
+                found.extend(terms)
+        seen: set[str] = set()
+        return [t for t in found if not (t.lower() in seen or seen.add(t.lower())) and t.lower() not in lowered]
+
+    def expand(self, query: str) -> str:
+        extra = self.expansions(query)
+        return f"{query} ({'; '.join(extra)})" if extra else query
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    if path is None:
+        text = resources.files("cpguide.index").joinpath("vocabulary.toml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return Vocabulary(
+        abbreviations={k: tuple(v) for k, v in data.get("abbreviations", {}).items()},
+        phrases={k.lower(): tuple(v) for k, v in data.get("phrases", {}).items()},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    return load_vocabulary()

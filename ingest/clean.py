@@ -1,0 +1,337 @@
+"""Turn a loader's blocks into readable, structured text that keeps the source's words.
+
+Text extracted from PDFs arrives as wrapped lines with page furniture, broken hyphenation,
+columns split by blank lines and footnote numbers glued to words. A reader (and the embedding
+model) wants paragraphs, headings and list items. Every change here is to *layout*, never to
+wording: a quote taken from the cleaned text reads exactly as the published document, so
+citations can be checked against the original.
+
+The cleaned document is the blocks joined by blank lines; each block becomes a ``Section``
+that knows its offsets, page and heading path, which is what chunking and the reader view use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from cpguide.records import Block, DocMeta, Document, RawDocument, Section
+
+_LIGATURES = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st", "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+    "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·▸►✓✔➢➤\uf0b7\uf0a7\uf076]|o(?=\s{2,}|\t))\s*")
+_DASH_BULLET = re.compile(r"^\s*[-–—*]\s+(?=\S)")
+_FOOTNOTE_LINE = re.compile(r"^\s*([1-9]\d?)\s+(?=[A-Z‘“'\"]|https?:|www\.)")
+_NUMBERED_ITEM = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])\s+(?=\S)")
+_HEADING_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.\s+|(?<=\d\.\d)\s+|(?<=\d\.\d\d)\s+)(?=[A-Z])")
+_PAGE_FURNITURE = [
+    re.compile(r"^\s*\d{1,4}\s*\|\s*P\s?a\s?g\s?e\s*$", re.I),           # 5 | P a g e
+    re.compile(r"^\s*P\s?a\s?g\s?e\s*\|?\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$", re.I),  # Page 5 of 9
+    re.compile(r"^\s*Skip to (main )?content\s*$", re.I),  # web-page chrome kept by an extraction
+]
+# A title does not end on a word that needs another after it ("In 2008 the London Borough of").
+_DANGLING = {"of", "the", "and", "to", "for", "in", "a", "an", "on", "with", "by", "or", "at", "from", "as", "that", "our", "their", "your"}
+_LONE_PAGE_NUMBER = re.compile(r"^\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*$")
+_TERMINAL = ".!?:;)”\"’"
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# A footnote mark glued to a word ("children2," or "care.3 "): detached as superscript so
+# that the word reads correctly and the mark is still visible.
+_GLUED_FOOTNOTE_WORD = re.compile(r"(?<=[a-z]{3})(\d{1,2})(?=[,;:]?(?:\s|$))")
+_GLUED_FOOTNOTE_STOP = re.compile(r"(?<=[a-z][.’”'\"])(\d{1,2})(?=\s|$)")
+
+
+def normalise_chars(text: str) -> str:
+    """Ligatures, odd spaces and control characters; the letters themselves are untouched."""
+    return _CONTROL.sub("", text.translate(_LIGATURES))
+
+
+def _is_furniture(line: str) -> bool:
+    return any(p.match(line) for p in _PAGE_FURNITURE)
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _repeated_edges(pages: list[list[str]]) -> set[str]:
+    """Running headers and footers: lines at a page's top or bottom on most pages."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        content = [ln for ln in lines if ln.strip()]
+        edges = {_furniture_key(ln) for ln in content[:2] + content[-2:]}
+        counts.update(k for k in edges if k and len(k) < 120)
+    need = max(3, int(0.5 * len(pages)))
+    return {k for k, n in counts.items() if n >= need}
+
+
+@dataclass
+class _Unit:
+    kind: str  # heading | paragraph | list_item | table
+    lines: list[str]
+    page: int | None
+    page_label: str | None
+    page_end: int | None = None
+    level: int = 0
+    footnote: bool = False
+
+    @property
+    def text(self) -> str:
+        return _join_lines(self.lines)
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = ""
+    for raw in lines:
+        line = re.sub(r"\s+", " ", raw).strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out + line  # hyphenated at a line end: decided later, see _dehyphenate
+        else:
+            out = out + " " + line
+    return out
+
+
+def _split_raw(block: Block, edges: set[str], from_pdf: bool) -> list[_Unit]:
+    """Split one page of raw text into paragraph and list-item units.
+
+    In text extracted from PDFs a line indented by exactly one space marks where a page or
+    column began, so it starts a new unit; so does a bullet, a numbered item, and a footnote
+    line ("3  Ofsted (2013) ...") after a blank line.
+    """
+    lines = block.text.split("\n")
+    content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    edge_idx = set(content_idx[:2] + content_idx[-2:])
+    units: list[_Unit] = []
+    current: _Unit | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current and any(ln.strip() for ln in current.lines):
+            units.append(current)
+        current = None
+
+    for i, line in enumerate(lines):
+        if _is_furniture(line) or (i in edge_idx and _furniture_key(line) in edges):
+            continue
+        if from_pdf and i in edge_idx and _LONE_PAGE_NUMBER.match(line):
+            continue
+        if not line.strip():
+            flush()
+            continue
+        bullet = _BULLET.match(line)
+        if not bullet and (current is None or current.kind == "list_item"):
+            bullet = _DASH_BULLET.match(line)
+        if bullet:
+            flush()
+            current = _Unit("list_item", [line[bullet.end():]], block.page, block.page_label)
+            continue
+        if _NUMBERED_ITEM.match(line) and not _HEADING_NUMBER.match(line.strip()):
+            flush()
+            current = _Unit("list_item", [line.strip()], block.page, block.page_label)
+            continue
+        footnote = _FOOTNOTE_LINE.match(line)
+        if footnote and (current is None or current.footnote) and int(footnote.group(1)) < 60:
+            flush()
+            current = _Unit("paragraph", [line.strip()], block.page, block.page_label, footnote=True)
+            continue
+        if re.match(r"^ \S", line) and not from_pdf:
+            flush()
+        if current is None:
+            current = _Unit("paragraph", [], block.page, block.page_label)
+        current.lines.append(line)
+    flush()
+    return units
+
+
+def _ends_sentence(text: str) -> bool:
+    text = text.rstrip()
+    return bool(text) and (text[-1] in _TERMINAL or text[-1] in "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _looks_like_heading(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > 12 or len(text) > 100:
+        return False
+    if text.rstrip()[-1] in ".,;:" or not re.search(r"[A-Za-z]{2}", text):
+        return False
+    if text[:1] in "“‘\"'(" or re.search(r"@|https?:|www\.", text):
+        return False
+    if words[-1].lower() in _DANGLING:
+        return False
+    if _HEADING_NUMBER.match(text):
+        return True
+    return text[:1].isupper()
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z’']+", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6
+
+
+def _split_leading_heading(unit: _Unit, width: float) -> list[_Unit]:
+    """A short title line (or two) at the top of a paragraph, as PDFs of toolkits often have."""
+    lines = [ln.strip() for ln in unit.lines if ln.strip()]
+    if len(lines) < 2:
+        return [unit]
+    for n in (1, 2):
+        if len(lines) <= n:
+            break
+        head = lines[:n]
+        rest = lines[n:]
+        if n == 2 and not (head[1][:1].islower() or head[1][:1].isdigit()):
+            continue
+        if n == 1 and head[0].rstrip()[-1:] == "?":
+            continue
+        title = " ".join(head)
+        if any(h.rstrip()[-1:] in ".,;:" for h in head[:-1]):
+            continue
+        limit = (0.95 if _title_case(title) else 0.7) * width
+        if not _looks_like_heading(title.rstrip("?")) or len(head[-1]) > limit:
+            continue
+        if not rest[0][:1].isupper():
+            continue
+        return [
+            _Unit("heading", head, unit.page, unit.page_label),
+            _Unit("paragraph", rest, unit.page, unit.page_label),
+        ]
+    return [unit]
+
+
+def _merge_continuations(units: list[_Unit]) -> list[_Unit]:
+    """Rejoin a paragraph that a column or page break cut in two ("overview" / "and scrutiny")."""
+    merged: list[_Unit] = []
+    for unit in units:
+        # Footnotes printed at a page's foot sit between the halves of a broken paragraph.
+        prev = next((u for u in reversed(merged) if not u.footnote), None)
+        if (
+            prev is not None
+            and unit.kind == "paragraph"
+            and not unit.footnote
+            and prev.kind in ("paragraph", "list_item")
+            and unit.text[:1].islower()
+            and not _ends_sentence(prev.text)
+        ):
+            prev.lines.extend(unit.lines)
+            if unit.page is not None and unit.page != prev.page:
+                prev.page_end = unit.page
+            continue
+        merged.append(unit)
+    return merged
+
+
+def _dehyphenate(text: str, vocabulary: set[str]) -> str:
+    """``signifi-cant`` -> ``significant`` only when the document itself spells it so.
+
+    Compounds such as ``looked-after`` keep their hyphen: we only drop one when the joined
+    word occurs elsewhere in the document and the hyphenated form does not.
+    """
+    def fix(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        joined = (left + right).lower()
+        hyphenated = f"{left}-{right}".lower()
+        if joined in vocabulary and hyphenated not in vocabulary:
+            return left + right
+        return m.group(0)
+
+    return re.sub(r"\b([A-Za-z]+)-([a-z]+)\b", fix, text)
+
+
+def _detach_footnotes(text: str) -> str:
+    text = _GLUED_FOOTNOTE_STOP.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    return _GLUED_FOOTNOTE_WORD.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+
+
+def _heading_level(text: str, has_numbered: bool) -> int:
+    m = _HEADING_NUMBER.match(text)
+    if m:
+        return m.group(1).count(".") + 1
+    return 2 if has_numbered else 1
+
+
+def _structured_units(raw: RawDocument) -> list[_Unit]:
+    pdf = raw.format == "pdf"
+    raw_blocks = [b for b in raw.blocks if b.kind == "raw"]
+    pages = [normalise_chars(b.text).split("\n") for b in raw_blocks] if pdf else []
+    edges = _repeated_edges(pages)
+    units: list[_Unit] = []
+    for block in raw.blocks:
+        block = Block(normalise_chars(block.text), block.kind, block.level, block.page, block.page_label)
+        if block.kind == "raw":
+            page_units = _split_raw(block, edges, pdf)
+            lengths = [len(ln.strip()) for u in page_units for ln in u.lines if ln.strip()]
+            width = statistics.median(lengths) if lengths else 80.0
+            for u in page_units:
+                if u.kind == "paragraph" and not u.footnote:
+                    if len(u.lines) == 1 or (len(u.lines) == 2 and len(u.text) < 80):
+                        if _looks_like_heading(u.text.rstrip("?")) and not _ends_sentence(u.text.rstrip("?")):
+                            u.kind = "heading"
+                            units.append(u)
+                            continue
+                    units.extend(_split_leading_heading(u, width))
+                else:
+                    units.append(u)
+        else:
+            text = block.text.strip()
+            if text:
+                units.append(_Unit(block.kind, [text], block.page, block.page_label, level=block.level))
+    return _merge_continuations(units)
+
+
+def clean(raw: RawDocument, meta: DocMeta) -> Document:
+    """Clean a loaded document into text with sections, pages and heading paths."""
+    units = _structured_units(raw)
+    texts = [u.text for u in units]
+    vocabulary = set(re.findall(r"[a-z]+(?:-[a-z]+)?", " ".join(texts).lower()))
+    has_numbered = any(u.kind == "heading" and _HEADING_NUMBER.match(u.text) for u in units)
+
+    parts: list[str] = []
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    offset = 0
+    for unit, text in zip(units, texts):
+        text = _detach_footnotes(_dehyphenate(text, vocabulary))
+        if not text:
+            continue
+        level = unit.level
+        if unit.kind == "heading":
+            level = level or _heading_level(text, has_numbered)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+        shown = f"• {text}" if unit.kind == "list_item" else text
+        if parts:
+            offset += 2
+        sections.append(Section(
+            start=offset, end=offset + len(shown), kind=unit.kind,  # type: ignore[arg-type]
+            heading_path=tuple(t for _, t in stack), page=unit.page,
+            page_label=unit.page_label, level=level, page_end=unit.page_end,
+        ))
+        parts.append(shown)
+        offset += len(shown)
+    text = "\n\n".join(parts)
+    return Document(
+        meta=meta,
+        text=text,
+        sections=tuple(sections),
+        content_hash="",
+        source_path=raw.path,
+        format=raw.format,
+        page_count=raw.page_count,
+        warnings=raw.warnings,
+    )
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

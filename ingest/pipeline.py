@@ -1,0 +1,358 @@
+"""Wire the stages: load -> clean -> chunk -> embed -> write a new index generation.
+
+Incremental by content hash: a file whose bytes and metadata are unchanged is not read
+again, and its vectors are copied from the live generation. When nothing changed, no
+generation is written and the model is never loaded, so a re-run costs a second or two.
+A different model or chunking re-embeds everything, including documents whose files are
+no longer at hand (their cleaned text is kept in the index).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from cpguide import __version__
+from cpguide.errors import CpguideError, DocumentNotFound, LoadError
+from cpguide.index import lexical, store, vectors
+from cpguide.index.embedder import Embedder, model_identity
+from cpguide.ingest.chunk import chunk_document, embedding_text
+from cpguide.ingest.clean import clean
+from cpguide.ingest.loaders import load
+from cpguide.ingest.sources import Source
+from cpguide.records import Chunk, DocMeta, Document, Section
+
+log = logging.getLogger(__name__)
+
+# Extra tables written into each new generation (e.g. duty statements); each receives the
+# open database and the complete list of documents in the new generation.
+PostBuild = Callable[[sqlite3.Connection, list[Document], list[Chunk]], None]
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    doc_id: str
+    status: str  # added | updated | unchanged | failed
+    chunks: int = 0
+    reason: str = ""
+    hint: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class IngestReport:
+    index_dir: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    model: str = ""
+    vector_index: str = ""
+    wrote_index: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_embedded / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["summary"] = {s: self.count(s) for s in ("added", "updated", "unchanged", "failed")}
+        d["chunks_per_second"] = round(self.chunks_per_second, 1)
+        return d
+
+
+class Reporter:
+    """Progress callbacks; the CLI draws bars, tests and the web app ignore them."""
+
+    def files_start(self, total: int) -> None: ...
+    def file_done(self, outcome: FileOutcome) -> None: ...
+    def embed_start(self, total: int) -> None: ...
+    def embed_advance(self, n: int) -> None: ...
+    def embed_done(self) -> None: ...
+    def stage(self, message: str) -> None: ...
+
+
+def content_hash(data: bytes, meta: DocMeta) -> str:
+    h = hashlib.sha256(data)
+    h.update(json.dumps(meta.to_dict(), sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _finish_meta(meta: DocMeta, doc: Document, path: Path) -> DocMeta:
+    if meta.title:
+        return meta
+    raw_title = doc.meta.title
+    heading = next((doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"), "")
+    title = raw_title or heading or path.stem.replace("_", " ").replace("-", " ").strip()
+    return dataclasses.replace(meta, title=title[:200])
+
+
+def prepare(source: Source, data: bytes, *, max_bytes: int, max_pages: int,
+            chunk_words: int, chunk_max_words: int) -> tuple[Document, list[Chunk]]:
+    """Load, clean and chunk one file; raises LoadError for a file we must skip."""
+    raw = load(source.path, max_bytes=max_bytes, max_pages=max_pages)
+    doc = clean(raw, dataclasses.replace(source.meta, title=source.meta.title or raw.title_hint))
+    meta = _finish_meta(source.meta, doc, source.path)
+    doc = dataclasses.replace(doc, meta=meta, content_hash=content_hash(data, source.meta))
+    if not doc.text.strip():
+        raise LoadError("no text left after cleaning", hint="Check the file opens and has readable text.",
+                        path=str(source.path))
+    chunks = chunk_document(doc, target_words=chunk_words, max_words=chunk_max_words)
+    return doc, chunks
+
+
+def _document_from_row(row: sqlite3.Row) -> Document:
+    meta = DocMeta(
+        doc_id=row["doc_id"], title=row["title"], publisher=row["publisher"], year=row["year"],
+        date=row["date"], jurisdiction=row["jurisdiction"], kind=row["kind"],
+        audience=tuple(json.loads(row["audience"])), source_url=row["source_url"],
+    )
+    sections = tuple(Section(**{**s, "heading_path": tuple(s["heading_path"])}) for s in json.loads(row["sections"]))
+    return Document(meta=meta, text=row["text"], sections=sections, content_hash=row["content_hash"],
+                    source_path=row["source_path"], format=row["format"], page_count=row["page_count"],
+                    warnings=tuple(json.loads(row["warnings"])))
+
+
+def _insert_document(conn: sqlite3.Connection, doc: Document, n_chunks: int, when: str) -> None:
+    m = doc.meta
+    conn.execute(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (m.doc_id, m.title, m.publisher, m.year, m.date, m.jurisdiction, m.kind, json.dumps(list(m.audience)),
+         m.source_url, doc.source_path, doc.format, doc.content_hash, doc.page_count, doc.text,
+         json.dumps([dataclasses.asdict(s) for s in doc.sections]), json.dumps(list(doc.warnings)),
+         n_chunks, when),
+    )
+
+
+def _insert_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[int, Chunk]]) -> None:
+    conn.executemany(
+        'INSERT INTO chunks (row, chunk_id, doc_id, ordinal, text, start, "end", page_start, page_end, '
+        "page_label, heading_path) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(row, c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.page_start, c.page_end,
+          c.page_label, json.dumps(list(c.heading_path))) for row, c in chunks],
+    )
+
+
+def chunk_from_row(row: sqlite3.Row) -> Chunk:
+    return Chunk(chunk_id=row["chunk_id"], doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"],
+                 start=row["start"], end=row["end"], page_start=row["page_start"], page_end=row["page_end"],
+                 heading_path=tuple(json.loads(row["heading_path"])), page_label=row["page_label"])
+
+
+def run_ingest(
+    sources: list[Source],
+    *,
+    index_dir: Path,
+    model: str,
+    embedder_factory: Callable[[], Embedder],
+    chunk_words: int = 120,
+    chunk_max_words: int = 200,
+    batch_size: int = 64,
+    max_bytes: int = 100 * 1024 * 1024,
+    max_pages: int = 2000,
+    approx_above: int = 50000,
+    rebuild: bool = False,
+    remove: Iterable[str] = (),
+    reporter: Reporter | None = None,
+    post_build: Iterable[PostBuild] = (),
+) -> IngestReport:
+    """Bring the index in ``index_dir`` up to date with ``sources`` (and drop ``remove``)."""
+    reporter = reporter or Reporter()
+    t0 = time.perf_counter()
+    report = IngestReport(index_dir=str(index_dir))
+    chunking = {"target_words": chunk_words, "max_words": chunk_max_words, "embed_context": "title+section"}
+    identity = model_identity(model)
+    report.model = identity["name"]
+
+    with store.writer_lock(index_dir):
+        old_gen = store.current_generation(index_dir)
+        old_manifest = store.read_manifest(old_gen) if old_gen else None
+        old_conn = store.connect(old_gen / "library.sqlite", readonly=True) if old_gen else None
+        try:
+            if old_manifest is not None and not sources and remove and not rebuild:
+                # Removing documents re-uses the stored vectors whatever model is configured now.
+                identity = {k: old_manifest["model"][k] for k in ("name", "fingerprint")}
+                chunking = old_manifest["chunking"]
+            full = bool(
+                rebuild or old_manifest is None
+                or old_manifest["model"]["fingerprint"] != identity["fingerprint"]
+                or old_manifest.get("chunking") != chunking
+            )
+            existing = {}
+            if old_conn is not None:
+                existing = {r["doc_id"]: r["content_hash"] for r in old_conn.execute("SELECT doc_id, content_hash FROM documents")}
+            remove = set(remove)
+            for doc_id in remove:
+                if doc_id not in existing:
+                    raise DocumentNotFound(f"No document with id {doc_id!r} in the index.",
+                                           hint="`cpguide docs` lists the ids.")
+
+            # 1. Read and prepare what changed.
+            reporter.files_start(len(sources))
+            prepared: dict[str, tuple[Document, list[Chunk]]] = {}
+            seen: dict[str, Path] = {}
+            for source in sources:
+                outcome = _prepare_one(source, seen, existing, full, prepared, max_bytes=max_bytes,
+                                       max_pages=max_pages, chunk_words=chunk_words, chunk_max_words=chunk_max_words)
+                report.outcomes.append(outcome)
+                reporter.file_done(outcome)
+
+            if not prepared and not remove and not full:
+                report.documents = len(existing)
+                report.chunks = old_manifest["chunks"] if old_manifest else 0
+                report.vector_index = old_manifest.get("vector_index", "") if old_manifest else ""
+                report.seconds = time.perf_counter() - t0
+                return report
+
+            # 2. Carry forward what is unchanged; re-chunk kept documents when everything must be re-embedded.
+            keep_ids = [d for d in existing if d not in prepared and d not in remove]
+            carried: list[tuple[Document, list[Chunk]]] = []
+            old_rows: list[int] = []
+            if old_conn is not None:
+                for doc_id in keep_ids:
+                    row = old_conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                    doc = _document_from_row(row)
+                    if full:
+                        chunks = chunk_document(doc, target_words=chunk_words, max_words=chunk_max_words)
+                        prepared[doc_id] = (doc, chunks)
+                        continue
+                    crow = old_conn.execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
+                    carried.append((doc, [chunk_from_row(r) for r in crow]))
+                    old_rows.extend(r["row"] for r in crow)
+            report.removed = sorted(remove)
+
+            # 3. Embed the new chunks.
+            new_chunks = [c for _, cs in prepared.values() for c in cs]
+            titles = {d.meta.doc_id: d.meta.title for d, _ in prepared.values()}
+            texts = [embedding_text(c, titles[c.doc_id]) for c in new_chunks]
+            new_vectors = np.zeros((0, 0), dtype=np.float32)
+            embedder = None
+            if texts:
+                reporter.stage("Loading the embedding model")
+                embedder = embedder_factory()
+                reporter.embed_start(len(texts))
+                te = time.perf_counter()
+                new_vectors = embedder.embed(texts, batch_size=batch_size, progress=reporter.embed_advance)
+                report.embed_seconds = time.perf_counter() - te
+                reporter.embed_done()
+            report.chunks_embedded = len(texts)
+
+            # 4. Write the new generation beside the live one.
+            reporter.stage("Writing the index")
+            old_vectors = np.load(old_gen / "vectors.npy") if (old_gen and old_rows) else None
+            dim = new_vectors.shape[1] if new_vectors.size else (
+                old_vectors.shape[1] if old_vectors is not None else old_manifest["model"]["dimension"])
+            parts = []
+            if old_vectors is not None:
+                parts.append(old_vectors[np.asarray(old_rows, dtype=np.int64)])
+            if new_vectors.size:
+                parts.append(new_vectors)
+            all_vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+
+            gen = store.new_generation(index_dir)
+            when = time.strftime("%Y-%m-%dT%H:%M:%S")
+            conn = store.connect(gen / "library.sqlite")
+            all_docs: list[Document] = []
+            all_chunks: list[Chunk] = []
+            with conn:
+                row = 0
+                for doc, chunks in carried + list(prepared.values()):
+                    old_when = None
+                    if old_conn is not None and doc.meta.doc_id in keep_ids and not full:
+                        old_when = old_conn.execute("SELECT ingested_at FROM documents WHERE doc_id=?",
+                                                    (doc.meta.doc_id,)).fetchone()[0]
+                    _insert_document(conn, doc, len(chunks), old_when or when)
+                    _insert_chunks(conn, ((row + i, c) for i, c in enumerate(chunks)))
+                    row += len(chunks)
+                    all_docs.append(doc)
+                    all_chunks.extend(chunks)
+                for hook in post_build:
+                    hook(conn, all_docs, all_chunks)
+            conn.close()
+            assert len(all_chunks) == all_vectors.shape[0], "vector rows out of step with chunks"
+
+            np.save(gen / "vectors.npy", all_vectors)
+            vindex = vectors.build(all_vectors, approx_above)
+            vectors.save(vindex, gen / "vectors.faiss")
+            lexical.LexicalIndex.build([f"{titles.get(c.doc_id, '')} {c.section} {c.text}" for c in all_chunks]).save(gen / "lexical")
+            manifest = {
+                "format_version": store.FORMAT_VERSION,
+                "app_version": __version__,
+                "model": {**identity, "dimension": int(dim)},
+                "normalised": True,
+                "metric": "inner_product",
+                "vector_index": vectors.kind_of(vindex),
+                "chunking": chunking,
+                "documents": len(all_docs),
+                "chunks": len(all_chunks),
+                "corpus_hash": hashlib.sha256("".join(sorted(d.content_hash for d in all_docs)).encode()).hexdigest(),
+                "created": when,
+            }
+            (gen / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            store.publish(index_dir, gen)
+            report.wrote_index = True
+            report.documents = len(all_docs)
+            report.chunks = len(all_chunks)
+            report.vector_index = manifest["vector_index"]
+        finally:
+            if old_conn is not None:
+                old_conn.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _prepare_one(source: Source, seen: dict[str, Path], existing: dict[str, str], full: bool,
+                 prepared: dict, **limits) -> FileOutcome:
+    doc_id = source.meta.doc_id
+    path = source.path
+    try:
+        if doc_id in seen:
+            raise LoadError(f"has the same document id {doc_id!r} as {seen[doc_id]}",
+                            hint="Give one of them another id with --doc-id, or rename the file.")
+        seen[doc_id] = path
+        if not path.is_file():
+            raise LoadError("file not found", hint="Check the path.")
+        size = path.stat().st_size
+        if size > limits["max_bytes"]:
+            raise LoadError(
+                f"is {size / 1e6:.0f} MB, over the {limits['max_bytes'] / 1e6:.0f} MB limit",
+                hint="Raise the limit with --max-file-mb / CPGUIDE_MAX_FILE_MB if you really want it.")
+        data = path.read_bytes()
+        digest = content_hash(data, source.meta)
+        if not full and existing.get(doc_id) == digest:
+            return FileOutcome(str(path), doc_id, "unchanged")
+        doc, chunks = prepare(source, data, **limits)
+        prepared[doc_id] = (doc, chunks)
+        status = "updated" if doc_id in existing else "added"
+        return FileOutcome(str(path), doc_id, status, chunks=len(chunks), warnings=doc.warnings)
+    except LoadError as exc:
+        return FileOutcome(str(path), doc_id, "failed", reason=exc.message, hint=exc.hint or "")
+    except CpguideError:
+        raise
+    except Exception as exc:  # a loader bug must not sink the whole run
+        log.debug("unexpected error reading %s", path, exc_info=True)
+        return FileOutcome(str(path), doc_id, "failed", reason=f"could not be read ({type(exc).__name__}: {exc})",
+                           hint="Check the file opens in its usual program; if it does, please report this.")
