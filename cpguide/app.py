@@ -37,6 +37,24 @@ class Services:
         self.library.check_embedder(self.embedder)
         return Searcher(self.library, self.embedder)
 
+    @functools.cached_property
+    def assistant(self):
+        from cpguide.assistant.answer import Assistant
+
+        s = self.settings
+        return Assistant(self.searcher, abstain_threshold=s.abstain_threshold, stale_years=s.stale_years,
+                         max_query_chars=s.max_query_chars, llm=self.llm)
+
+    @property
+    def llm(self):
+        """The configured language model client, or None for offline (extractive) answers."""
+        s = self.settings
+        if not s.llm_url:
+            return None
+        from cpguide.assistant.llm import LLMClient
+
+        return LLMClient(url=s.llm_url, model=s.llm_model, api_key=s.llm_api_key, timeout=s.llm_timeout)
+
     def reload(self) -> None:
         """Forget the loaded index (after an ingest), keeping the model."""
         with self._lock:

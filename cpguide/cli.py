@@ -68,6 +68,8 @@ def cli(verbose: bool):
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
+    # pypdf reports every unusual font glyph; a user needs our per-file summary, not those.
+    logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
 def _register() -> None:

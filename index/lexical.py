@@ -9,7 +9,10 @@ dropped and Snowball-stemmed, so "leavers" matches "leaver" and "housing" matche
 from __future__ import annotations
 
 import functools
+import json
+import math
 import re
+from collections import Counter
 import unicodedata
 from pathlib import Path
 from typing import Sequence
@@ -59,31 +62,52 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _bm25s():
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+    return bm25s
+
+
 class LexicalIndex:
     """BM25 scores for every chunk row."""
 
-    def __init__(self, retriever, n_rows: int):
+    def __init__(self, retriever, n_rows: int, doc_freq: dict[str, int]):
         self._retriever = retriever
         self.n_rows = n_rows
+        self.doc_freq = doc_freq
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> "LexicalIndex":
-        import bm25s
+        bm25s = _bm25s()
 
+        tokenized = [tokenize(t) for t in texts]
+        doc_freq: Counter[str] = Counter()
+        for toks in tokenized:
+            doc_freq.update(set(toks))
         retriever = bm25s.BM25()
         # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
-        retriever.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
-        return cls(retriever, len(texts))
+        retriever.index([toks or ["\x00empty"] for toks in tokenized], show_progress=False)
+        return cls(retriever, len(texts), dict(doc_freq))
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
+        (folder / "doc_freq.json").write_text(json.dumps({"rows": self.n_rows, "doc_freq": self.doc_freq}))
 
     @classmethod
     def load(cls, folder: Path, n_rows: int) -> "LexicalIndex":
-        import bm25s
+        bm25s = _bm25s()
 
         retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
-        return cls(retriever, n_rows)
+        doc_freq = json.loads((folder / "doc_freq.json").read_text())["doc_freq"]
+        return cls(retriever, n_rows, doc_freq)
+
+    def idf(self, token: str) -> float:
+        """How telling a word is: rare words ("dental") count for more than common ones ("care")."""
+        df = self.doc_freq.get(token, 0)
+        return math.log(1 + (self.n_rows - df + 0.5) / (df + 0.5))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if not query_tokens or self.n_rows == 0:

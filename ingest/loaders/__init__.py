@@ -58,9 +58,15 @@ def load(
 ) -> RawDocument:
     """Read ``path`` with the loader for its suffix.
 
+    Args:
+        path: the file; its suffix (any case) picks the format, see ``SUPPORTED_SUFFIXES``.
+        max_bytes: larger files are refused before parsing (``CPGUIDE_MAX_FILE_MB``).
+        max_pages: PDFs with more pages are refused (``CPGUIDE_MAX_PAGES``).
+
     Every problem with this one file (missing, unreadable, damaged, encrypted, scanned,
     too large ...) raises :class:`LoadError` carrying the path, so a batch can report it
-    and carry on; nothing else escapes.
+    and carry on; nothing else escapes. Messages do not repeat the file name: it is in
+    ``LoadError.path``.
     """
     path = Path(path)
     where = str(path)

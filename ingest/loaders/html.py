@@ -16,10 +16,10 @@ from cpguide.records import Block, RawDocument
 
 from . import collapse_whitespace
 
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "svg", "nav", "aside", "form", "button",
+_DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "nav", "aside", "button",
     "iframe", "object", "embed", "canvas", "select", "input", "textarea", "dialog", "link", "meta",
-)
+})
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "menubar", "complementary"})
 # Words in id/class/aria-label that mark page furniture rather than content. Strong words
 # name furniture outright; weak ones also name content ("share your views"), so they only
@@ -136,28 +136,42 @@ def _content_root(soup):
 
 
 def _strip_furniture(root) -> None:
-    for tag in root.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in root.find_all(["header", "footer"]):
-        # A header inside an article or section introduces it (and may hold its h1);
-        # one hanging off the page itself is the site banner or footer.
-        if tag.find_parent(["article", "section", "main"]) is None or tag.get("role") in _DROP_ROLES:
+    """Remove furniture in one pass from the top, never looking inside what is removed."""
+    from bs4 import Tag
+
+    sectioning = {"article", "section", "main"}
+    inside = root.name in sectioning or root.find_parent(list(sectioning)) is not None
+    stack = [(child, inside) for child in root.children if isinstance(child, Tag)]
+    while stack:
+        tag, in_section = stack.pop()
+        if _is_furniture(tag, in_section):
             tag.decompose()
-    for tag in list(root.find_all(True)):
-        if tag.decomposed or tag.name in _KEEP_ALWAYS:
-            continue
-        if str(tag.get("role", "")).lower() in _DROP_ROLES:
-            tag.decompose()
-            continue
-        if tag.name == "a" and _is_skip_link(tag):
-            tag.decompose()
-            continue
-        strength = _furniture_signal(tag)
-        if not strength or tag.find(["h1", "main", "article"]) is not None:
-            continue
-        limit = _STRONG_MAX_CHARS if strength == "strong" else _WEAK_MAX_CHARS
-        if len(collapse_whitespace(tag.get_text(" "))) <= limit:
-            tag.decompose()
+        else:
+            in_section = in_section or tag.name in sectioning
+            stack.extend((child, in_section) for child in tag.children if isinstance(child, Tag))
+
+
+def _is_furniture(tag, in_section: bool) -> bool:
+    name = tag.name
+    if name in _DROP_TAGS:
+        return True
+    if name in _KEEP_ALWAYS:
+        return False
+    if str(tag.get("role", "")).lower() in _DROP_ROLES:
+        return True
+    # A header inside an article or section introduces it (and may hold its h1);
+    # one hanging off the page itself is the site banner or footer.
+    if name in ("header", "footer") and not in_section:
+        return True
+    if name == "a" and _is_skip_link(tag):
+        return True
+    # Forms are search boxes and feedback widgets, except on ASP.NET sites where one
+    # <form> wraps the whole page: so a form goes only when it is small.
+    strength = "strong" if name == "form" else _furniture_signal(tag)
+    if not strength or tag.find(["h1", "main", "article"]) is not None:
+        return False
+    limit = _STRONG_MAX_CHARS if strength == "strong" else _WEAK_MAX_CHARS
+    return len(collapse_whitespace(tag.get_text(" "))) <= limit
 
 
 def _is_skip_link(tag) -> bool:
@@ -189,8 +203,13 @@ def _words(value: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", value.lower()) if w]
 
 
-def _blocks(element) -> Iterator[Block]:
-    """Walk children in order, gathering loose inline text into paragraphs between blocks."""
+def _blocks(root) -> Iterator[Block]:
+    """Walk the tree in document order, gathering loose inline text into paragraphs.
+
+    Text between two block boundaries (a block element starting or ending) is one
+    paragraph, so bare text in a div is kept once and never merged with its neighbours.
+    The walk uses its own stack: some generated pages nest deeper than Python recursion.
+    """
     from bs4 import NavigableString, Tag
 
     run: list[str] = []
@@ -201,48 +220,48 @@ def _blocks(element) -> Iterator[Block]:
         if text:
             yield Block(text=text, kind="paragraph")
 
-    for child in element.children:
-        if isinstance(child, NavigableString):
-            if _is_text(child):
-                run.append(str(child))
+    stack: list = [_BLOCK_END, *reversed(list(root.children))]
+    while stack:
+        node = stack.pop()
+        if node is _BLOCK_END:
+            yield from flush()
             continue
-        if not isinstance(child, Tag):
+        if isinstance(node, NavigableString):
+            if _is_text(node):
+                run.append(str(node))
             continue
-        name = child.name
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
         if name in _LINE_BREAKS:
             run.append(" ")
             continue
-        if name not in _BLOCK_TAGS and not _holds_blocks(child):
-            run.append(_text(child))
+        if name not in _BLOCK_TAGS and not _holds_blocks(node):
+            run.append(_text(node))
             continue
         yield from flush()
-        yield from _block(child)
-    yield from flush()
+        if name in _HEADINGS:
+            text = collapse_whitespace(_text(node))
+            if text:
+                yield Block(text=text, kind="heading", level=_HEADINGS[name])
+        elif name in ("p", "pre"):
+            text = collapse_whitespace(_text(node))
+            if text:
+                yield Block(text=text, kind="paragraph")
+        elif name == "li":
+            text = collapse_whitespace(_text(node, skip=frozenset({"ul", "ol"})))
+            if text:
+                yield Block(text=text, kind="list_item")
+            nested = [n for n in node.find_all(["ul", "ol"]) if n.find_parent(["ul", "ol", "li"]) is node]
+            stack.extend(reversed(nested))
+        elif name == "table" and not _is_layout_table(node):
+            yield from _table(node)
+        elif name != "hr":
+            stack.append(_BLOCK_END)
+            stack.extend(reversed(list(node.children)))
 
 
-def _block(tag) -> Iterator[Block]:
-    name = tag.name
-    if name in _HEADINGS:
-        text = collapse_whitespace(_text(tag))
-        if text:
-            yield Block(text=text, kind="heading", level=_HEADINGS[name])
-    elif name in ("p", "pre"):
-        text = collapse_whitespace(_text(tag))
-        if text:
-            yield Block(text=text, kind="paragraph")
-    elif name == "li":
-        text = collapse_whitespace(_text(tag, skip=frozenset({"ul", "ol"})))
-        if text:
-            yield Block(text=text, kind="list_item")
-        for nested in tag.find_all(["ul", "ol"]):
-            if nested.find_parent(["ul", "ol", "li"]) is tag:
-                yield from _blocks(nested)
-    elif name == "table" and not _is_layout_table(tag):
-        yield from _table(tag)
-    elif name == "hr":
-        return
-    else:
-        yield from _blocks(tag)
+_BLOCK_END = object()
 
 
 def _table(table) -> Iterator[Block]:

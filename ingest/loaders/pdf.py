@@ -106,7 +106,8 @@ def clean_controls(text: str) -> str:
     """Drop control characters without gluing words together or doubling spaces.
 
     A run between two visible characters becomes one space (it usually stood for a symbol);
-    a run next to whitespace or at either end simply goes. CRLF and lone CR become newlines.
+    a run next to whitespace or at either end simply goes. CRLF becomes a newline; a lone CR
+    is a symbol like the rest (pypdf gives it for a gamma, for example).
     """
     text = text.replace("\r\n", "\n")
 

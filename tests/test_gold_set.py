@@ -1,0 +1,188 @@
+"""The gold evaluation set and its checker.
+
+Every item and dialogue turn must quote its document verbatim (after whitespace
+normalisation); the set must be big enough and cover every document; and a trainer's
+broken file must be reported line by line without losing the good items.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cpguide.eval.check import (
+    Problem,
+    check_dialogues,
+    check_items,
+    load_taxonomy,
+    normalise,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+EVAL = ROOT / "eval"
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, str]:
+    manifest = tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8"))
+    return {
+        doc["id"]: (CORPUS / doc["file"]).read_text(encoding="utf-8")
+        for doc in manifest["document"]
+    }
+
+
+@pytest.fixture(scope="module")
+def gold(documents) -> list[dict]:
+    items, problems = check_items(EVAL / "gold.jsonl", documents)
+    assert problems == [], "\n".join(map(str, problems))
+    return items
+
+
+def test_normalise_collapses_whitespace_and_nbsp():
+    assert normalise("  a\u00a0 b\n\n c\t") == "a b c"
+    assert normalise("care \nleavers") == "care leavers"
+
+
+def test_taxonomy_has_topics_and_the_five_audiences():
+    topics, audiences = load_taxonomy()
+    assert 15 <= len(topics) <= 22
+    assert set(audiences) == {"councillor", "partner", "officer", "trainer", "young-person"}
+    assert all(isinstance(d, str) and d for d in [*topics.values(), *audiences.values()])
+
+
+def test_every_gold_item_passes(gold):
+    lines = [ln for ln in (EVAL / "gold.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert len(gold) == len(lines)
+
+
+def test_gold_set_size_and_coverage(gold, documents):
+    answerable = [i for i in gold if i["answerable"]]
+    unanswerable = [i for i in gold if not i["answerable"]]
+    assert len(answerable) >= 80
+    assert len(unanswerable) >= 10
+    per_doc = Counter(i["doc_id"] for i in answerable)
+    assert set(per_doc) == set(documents)
+    assert per_doc["walsall-service"] >= 4
+    assert all(n >= 15 for d, n in per_doc.items() if d != "walsall-service")
+    assert all(i["doc_id"] is None and i["quote"] is None for i in unanswerable)
+
+
+def test_gold_ids_and_styles(gold):
+    for item in gold:
+        prefix = "g" if item["answerable"] else "u"
+        assert item["id"].startswith(prefix), item["id"]
+    answerable = [i for i in gold if i["answerable"]]
+    paraphrased = sum(1 for i in answerable if i["style"] == "paraphrase")
+    assert paraphrased * 2 >= len(answerable)
+
+
+def test_every_dialogue_passes(documents):
+    dialogues, problems = check_dialogues(EVAL / "dialogues.jsonl", documents)
+    assert problems == [], "\n".join(map(str, problems))
+    assert len(dialogues) >= 14
+    assert all(2 <= len(d["turns"]) <= 4 for d in dialogues)
+
+
+GOOD = {
+    "id": "t-good",
+    "question": "Can a care leaver be put in a B&B?",
+    "answerable": True,
+    "doc_id": "lga-resource-pack",
+    "quote": "Care leavers should not be placed in bed and breakfast accommodation,",
+    "answer": "No, care leavers should not be placed in bed and breakfast accommodation.",
+    "audience": "trainer",
+    "topic": "housing",
+    "style": "direct",
+}
+
+
+def test_broken_trainer_file_reports_each_bad_line(tmp_path, documents):
+    misquoted = dict(GOOD, id="t-misquote", quote="Care leavers must never be housed in a hotel room.")
+    bad_topic = dict(GOOD, id="t-topic", topic="parking-fines")
+    lines = [
+        '{"id": "t-broken", "question": "unterminated',
+        json.dumps(misquoted, ensure_ascii=False),
+        json.dumps(bad_topic, ensure_ascii=False),
+        json.dumps(GOOD, ensure_ascii=False),
+    ]
+    path = tmp_path / "my_quiz.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    items, problems = check_items(path, documents)
+
+    assert [i["id"] for i in items] == ["t-good"]
+    assert [(p.line, p.item_id) for p in problems] == [(1, ""), (2, "t-misquote"), (3, "t-topic")]
+    assert "invalid JSON" in problems[0].message
+    assert "not found verbatim" in problems[1].message
+    assert "unknown topic" in problems[2].message
+    assert all(isinstance(p, Problem) for p in problems)
+
+
+def test_quote_matching_ignores_whitespace_but_not_characters(tmp_path, documents):
+    spaced = dict(GOOD, id="t-spaced", quote="Care   leavers should\nnot be placed in\u00a0bed and breakfast accommodation,")
+    straight = dict(
+        GOOD,
+        id="t-apostrophe",
+        doc_id="walsall-service",
+        quote="all aspects of a child's wellbeing including their health, education, general welfare",
+    )
+    path = tmp_path / "quotes.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in (spaced, straight)) + "\n", encoding="utf-8")
+
+    items, problems = check_items(path, documents)
+
+    assert [i["id"] for i in items] == ["t-spaced"]
+    assert [(p.line, p.item_id) for p in problems] == [(2, "t-apostrophe")]
+
+
+def test_other_item_problems_are_reported(tmp_path, documents):
+    rows = [
+        dict(GOOD, id="t-1"),
+        dict(GOOD, id="t-1", question="Same id again?"),
+        dict(GOOD, id="t-noanswer", answer=""),
+        dict(GOOD, id="t-doc", doc_id="no-such-doc"),
+        dict(GOOD, id="t-short", quote="Care leavers should not"),
+        dict(GOOD, id="t-aud", audience="mayor", style="casual"),
+        {"id": "t-missing", "question": "", "answerable": True},
+        dict(GOOD, id="u-ok", answerable=False, doc_id=None, quote=None,
+             answer="The library does not cover this."),
+    ]
+    path = tmp_path / "more.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
+
+    items, problems = check_items(path, documents)
+
+    assert [i["id"] for i in items] == ["t-1", "u-ok"]
+    by_line = {}
+    for p in problems:
+        by_line.setdefault(p.line, []).append(p.message)
+    assert "duplicate id" in by_line[2][0]
+    assert by_line[3] == ["answerable item without an answer"]
+    assert "unknown doc_id" in by_line[4][0]
+    assert "quote too short" in by_line[5][0]
+    assert sorted(m.split(" '")[0] for m in by_line[6]) == ["unknown audience", "unknown style"]
+    assert "missing or empty key(s)" in by_line[7][0]
+    assert 8 not in by_line
+
+
+def test_broken_dialogue_file(tmp_path, documents):
+    good_turn = {k: GOOD[k] for k in ("question", "doc_id", "quote")}
+    rows = [
+        json.dumps({"id": "d-ok", "turns": [good_turn, dict(good_turn, question="And why?")]}),
+        json.dumps({"id": "d-one", "turns": [good_turn]}),
+        json.dumps({"id": "d-bad", "turns": [good_turn, dict(good_turn, quote="nothing like this appears anywhere at all")]}),
+        "not json",
+    ]
+    path = tmp_path / "dlg.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    dialogues, problems = check_dialogues(path, documents)
+
+    assert [d["id"] for d in dialogues] == ["d-ok"]
+    assert [(p.line, p.item_id) for p in problems] == [(2, "d-one"), (3, "d-bad"), (4, "")]
+    assert problems[1].message.startswith("turn 2:")
