@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cpguide.assistant import coverage
 from cpguide.assistant.conversation import Conversation, resolve
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
@@ -66,7 +67,7 @@ def _display(sentence: str) -> str:
 class Assistant:
     """Answers questions from one library; holds no per-user state (conversations are passed in)."""
 
-    def __init__(self, searcher: Searcher, *, abstain_threshold: float = 0.38, stale_years: int = 5,
+    def __init__(self, searcher: Searcher, *, abstain_threshold: float = 0.33, stale_years: int = 5,
                  max_query_chars: int = 2000, llm=None):
         self.searcher = searcher
         self.library = searcher.library
@@ -88,6 +89,9 @@ class Assistant:
         expanded = self.searcher.vocabulary.expand(resolved)
         qvec = self.searcher.embed_query(expanded)
         hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
+        reason = coverage.out_of_scope(question, self.library.lexical.doc_freq, self.searcher.vocabulary.abbreviations)
+        if reason:
+            return self._abstain(question, resolved, hits, reason)
         relevance = self.relevance(hits)
         if not hits or relevance < self.abstain_threshold:
             return self._abstain(question, resolved, hits)
@@ -184,6 +188,9 @@ class Assistant:
         chosen = self.select(resolved, qvec, hits)
         if not chosen:
             return self._abstain(question, resolved, hits)
+        if coverage.asks_for_figure(question) and not any(coverage.has_figure(s.text) for s in chosen):
+            return self._abstain(question, resolved, hits,
+                                 "The question asks for a figure, and no passage that answers it gives one.")
         return self.compose(question, resolved, chosen, hits)
 
     def compose(self, question: str, resolved: str, chosen: list[_Sentence], hits: list[Hit],
@@ -249,9 +256,9 @@ class Assistant:
         s = self._section_for(doc_id, offset)
         return " > ".join(s.heading_path) if s else ""
 
-    def _abstain(self, question: str, resolved: str, hits: list[Hit]) -> Answer:
+    def _abstain(self, question: str, resolved: str, hits: list[Hit], reason: str = "") -> Answer:
         related = tuple(hits[:3])
-        text = ("The library does not seem to answer this question. "
+        text = ("The library does not seem to answer this question. " + (f"{reason} " if reason else "")
                 + ("The passages below may be related; check them before relying on them." if related
                    else "Try other words, or add documents that cover it."))
         return Answer(question=question, answer=text, citations=(), abstained=True, related=related,

@@ -48,7 +48,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("max_pages", int, 2000, "Skip PDFs with more pages than this."),
     Spec("top_k", int, 5, "Results returned by search."),
     Spec("max_query_chars", int, 2000, "Longest query or chat message accepted."),
-    Spec("abstain_threshold", float, 0.38,
+    Spec("abstain_threshold", float, 0.33,
          "Answer only when the best passage's relevance reaches this (0-1); below it, abstain."),
     Spec("stale_years", int, 5, "Passages from documents older than this carry a 'check this is current' note."),
     Spec("llm_url", str, "", "OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:11434/v1 (empty: offline answers)."),
@@ -84,7 +84,7 @@ class Settings:
     max_pages: int = 2000
     top_k: int = 5
     max_query_chars: int = 2000
-    abstain_threshold: float = 0.38
+    abstain_threshold: float = 0.33
     stale_years: int = 5
     llm_url: str = ""
     llm_model: str = ""

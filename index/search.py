@@ -26,6 +26,8 @@ from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import JURISDICTIONS, KINDS, Hit, Span
 
 RRF_K = 60
+# Weights of each ranked list in the fusion (dense, BM25); see `cpguide eval` for the comparison.
+FUSION_WEIGHTS = (1.0, 1.0)
 CANDIDATES = 100  # per method, before fusion
 DUPLICATE_OVERLAP = 0.6  # share of word 4-grams two passages must share to count as one
 
@@ -194,9 +196,9 @@ class Searcher:
             ranked = [(r, s) for r, s in bm25_hits]
         else:
             fused: dict[int, float] = {}
-            for hits in (dense_hits, bm25_hits):
+            for weight, hits in zip(FUSION_WEIGHTS, (dense_hits, bm25_hits)):
                 for rank, (row, _) in enumerate(hits):
-                    fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank + 1)
             ranked = sorted(fused.items(), key=lambda x: -x[1])
         hits = self._to_hits(ranked, k, tokens, dense_score, bm25_score, dedupe)
         t.fusion_ms = (time.perf_counter() - t0) * 1000

@@ -95,6 +95,12 @@ class Reporter:
     def stage(self, message: str) -> None: ...
 
 
+def lexical_text(chunk: Chunk, meta: DocMeta) -> str:
+    """What BM25 indexes: the passage plus where it sits, so "Walsall's pledge" or "the Welsh
+    toolkit on housing" finds passages whose own words name neither."""
+    return f"{meta.title} {meta.publisher} {meta.jurisdiction} {chunk.section} {chunk.text}"
+
+
 def content_hash(data: bytes, meta: DocMeta) -> str:
     h = hashlib.sha256(data)
     h.update(json.dumps(meta.to_dict(), sort_keys=True).encode())
@@ -297,7 +303,8 @@ def run_ingest(
             np.save(gen / "vectors.npy", all_vectors)
             vindex = vectors.build(all_vectors, approx_above)
             vectors.save(vindex, gen / "vectors.faiss")
-            lexical.LexicalIndex.build([f"{titles.get(c.doc_id, '')} {c.section} {c.text}" for c in all_chunks]).save(gen / "lexical")
+            metas = {d.meta.doc_id: d.meta for d in all_docs}
+            lexical.LexicalIndex.build([lexical_text(c, metas[c.doc_id]) for c in all_chunks]).save(gen / "lexical")
             manifest = {
                 "format_version": store.FORMAT_VERSION,
                 "app_version": __version__,
