@@ -450,7 +450,7 @@ def _duty_detail(bd: BriefDuty) -> str:
 
     d = bd.duty
     who = ", ".join(actor_vocabulary().label(a) for a in d.actors)
-    bits = [f"who: {who}"] if who else []
+    bits = [f"where: {_PLACES.get(d.jurisdiction) or 'unknown'}"] + ([f"who: {who}"] if who else [])
     if d.principles:
         bits.append(f"principle: {principle_title(d.principles[0])}")
     if d.legal_refs:

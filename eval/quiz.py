@@ -44,7 +44,7 @@ import bisect
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -381,7 +381,6 @@ class _Entry:
     """A bank item with everything the guards compare, worked out once."""
 
     item: dict
-    order: int
     question: str
     answer: str
     quote: str
@@ -401,7 +400,7 @@ class _Entry:
         return self.item["topic"]
 
 
-def _entry(item: dict, order: int, texts: _Texts) -> _Entry:
+def _entry(item: dict, texts: _Texts) -> _Entry:
     quote = normalise(item["quote"])
     places = []
     for doc_id in texts.holders(quote):
@@ -409,7 +408,7 @@ def _entry(item: dict, order: int, texts: _Texts) -> _Entry:
         sec = texts.section_at(doc_id, start)
         places.append(_Place(doc_id, start, start + len(quote), tuple(getattr(sec, "heading_path", ()) or ())))
     answer = normalise(item["answer"])
-    return _Entry(item=item, order=order, question=normalise(item["question"]), answer=answer, quote=quote,
+    return _Entry(item=item, question=normalise(item["question"]), answer=answer, quote=quote,
                   answer_words=content_words(answer), question_words=content_words(item["question"]),
                   quote_grams=frozenset(_grams(_words(quote), 3)), places=tuple(places),
                   folded_answer=_fold_text(answer).rstrip(". "), yes_no=bool(_YES_NO.match(answer)))
@@ -453,8 +452,9 @@ def build_quiz(items: Iterable[dict], documents_meta: Mapping[str, Any], documen
 
     ``items`` are checked bank items (see :func:`load_bank`); ``documents_meta`` maps doc_id
     to an object with ``title``, ``publisher``, ``year`` and ``jurisdiction`` (a
-    ``DocMeta``); ``documents_text`` maps doc_id to the cleaned text the quotes come from;
-    ``documents_sections`` (optional) adds pages and section headings to the citations.
+    ``DocMeta``, or a ``DocInfo`` holding one); ``documents_text`` maps doc_id to the
+    cleaned text the quotes come from; ``documents_sections`` (optional) adds pages and
+    section headings to the citations.
     Kinds take turns so a quiz mixes them; an item that cannot make its turn's kind soundly
     (no safe distractors, a quote found in two documents) makes another kind or is passed
     over. When fewer than ``n`` questions can be made the quiz is shorter and ``notes`` say why.
@@ -470,7 +470,7 @@ def build_quiz(items: Iterable[dict], documents_meta: Mapping[str, Any], documen
 
     rng = random.Random(seed)
     texts = _Texts(documents_text, documents_sections)
-    bank = [_entry(item, k, texts) for k, item in enumerate(_answerable(items, documents_text))]
+    bank = [_entry(item, texts) for item in _answerable(items, documents_text)]
     chosen = [e for e in bank if (topic is None or e.topic == topic)
               and (audience is None or e.item["audience"] == audience)
               and (doc_id is None or e.item["doc_id"] == doc_id)]
@@ -506,7 +506,7 @@ def quiz_title(filters: QuizFilters, documents_meta: Mapping[str, Any] | None = 
     if filters.topic:
         bits.append(filters.topic.replace("-", " ").capitalize())
     if filters.doc_id:
-        meta = (documents_meta or {}).get(filters.doc_id)
+        meta = _meta((documents_meta or {}).get(filters.doc_id))
         bits.append(getattr(meta, "title", filters.doc_id))
     if bits:
         title += ": " + ", ".join(bits)
@@ -571,7 +571,7 @@ def _notes(matching: int, made: int, n: int, filters: QuizFilters, skipped: list
 
 def _source(entry: _Entry, texts: _Texts, meta: Mapping[str, Any]) -> QuizSource:
     doc_id = entry.item["doc_id"]
-    m = meta.get(doc_id)
+    m = _meta(meta.get(doc_id))
     start = texts.find(doc_id, entry.quote)
     sec = texts.section_at(doc_id, start) if start >= 0 else None
     raw = (texts.raw_offset(doc_id, start), texts.raw_offset(doc_id, start + len(entry.quote) - 1) + 1) \
@@ -680,8 +680,14 @@ def _make_source(entry: _Entry, bank, texts, meta, rng) -> QuizQuestion | None:
         audience=entry.item["audience"])
 
 
+def _meta(value: Any) -> Any:
+    """A ``DocMeta`` from either a ``DocMeta`` or a ``DocInfo`` (``Library.docs`` values)."""
+    return getattr(value, "meta", value)
+
+
 def document_label(meta: Any) -> str:
     """'Title (Publisher, 2019)': how a document is offered as an option."""
+    meta = _meta(meta)
     bits = [b for b in (getattr(meta, "publisher", ""), str(meta.year) if getattr(meta, "year", None) else "") if b]
     title = getattr(meta, "title", "") or getattr(meta, "doc_id", "")
     return f"{title} ({', '.join(bits)})" if bits else title

@@ -152,7 +152,8 @@ def csv_text(quiz: Quiz) -> str:
 # --------------------------------------------------------------------------- HTML sheet
 
 PRINT_CSS = """
-body { font: 11pt/1.45 Georgia, "Times New Roman", serif; color: #111; max-width: 46em; margin: 2em auto; padding: 0 1em; }
+body { font: 11pt/1.45 Georgia, "Times New Roman", serif; color: #111; max-width: 46em; margin: 2em auto;
+  padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: .2em; }
 h2 { font-size: 1.25em; border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 2em; }
 .meta, .kind { color: #444; font-size: .9em; }

@@ -40,6 +40,7 @@ _PAGE_FURNITURE = [
 _DANGLING = {"of", "the", "and", "to", "for", "in", "a", "an", "on", "with", "by", "or", "at", "from", "as", "that", "our", "their", "your"}
 _LONE_PAGE_NUMBER = re.compile(r"^\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*$")
 _TERMINAL = ".!?:;)”\"’"
+_SOFT_BREAK = "\ue000"  # marks "-" that ended a line, until we know whether it is a real hyphen
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A footnote mark glued to a word ("children2," or "care.3 "): detached as superscript so
 # that the word reads correctly and the mark is still visible.
@@ -97,7 +98,7 @@ def _join_lines(lines: list[str]) -> str:
         if not out:
             out = line
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
-            out = out + line  # hyphenated at a line end: decided later, see _dehyphenate
+            out = out + _SOFT_BREAK + line  # hyphenated at a line end: decided later, see _dehyphenate
         else:
             out = out + " " + line
     return out
@@ -243,9 +244,9 @@ def _dehyphenate(text: str, vocabulary: set[str]) -> str:
         hyphenated = f"{left}-{right}".lower()
         if joined in vocabulary and hyphenated not in vocabulary:
             return left + right
-        return m.group(0)
+        return f"{left}-{right}"
 
-    return re.sub(r"\b([A-Za-z]+)-([a-z]+)\b", fix, text)
+    return re.sub(rf"\b([A-Za-z]+)-{_SOFT_BREAK}([a-z]+)\b", fix, text).replace(_SOFT_BREAK, "")
 
 
 def _detach_footnotes(text: str) -> str:
@@ -293,7 +294,8 @@ def clean(raw: RawDocument, meta: DocMeta) -> Document:
     """Clean a loaded document into text with sections, pages and heading paths."""
     units = _structured_units(raw)
     texts = [u.text for u in units]
-    vocabulary = set(re.findall(r"[a-z]+(?:-[a-z]+)?", " ".join(texts).lower()))
+    # Words as the document spells them away from line ends decide how broken ones are joined.
+    vocabulary = set(re.findall(r"[a-z]+(?:-[a-z]+)?", re.sub(rf"\w+-{_SOFT_BREAK}\w+", " ", " ".join(texts)).lower()))
     has_numbered = any(u.kind == "heading" and _HEADING_NUMBER.match(u.text) for u in units)
 
     parts: list[str] = []

@@ -75,17 +75,17 @@ SPECIAL_DOCS = {
     "doc-e": ("Youth justice: {fair} = just", "Police #1 : Force", 2017, "england",
               "Police: avoid criminalising children in care = {restorative} approach #first: talk ~before~ charging."),
 }
-SPECIAL_ITEMS = [
-    ("s-1", "housing", "doc-a", "Housing: care leavers = priority #1 {always}, and ~never~ a B&B: ask C:\\housing\\team.",
-     "Are care leavers {a} priority = #1: yes or ~no~?", "[html] <b>Care leavers</b> = priority #1 {always}: never a B&B, ask C:\\housing."),
-    ("s-2", "health", "doc-b", "Health: every child gets a check-up = once a year {at least}, see form #12: ~done~.",
-     "How often = check-ups {health}: #often?", "Once a year {at least} = form #12: ~done~ and dusted."),
-    ("s-3", "education", "doc-c", "Education: the virtual school head {VSH} tracks progress #weekly = ~good~ practice: keep it.",
-     "Who tracks {school} progress = #weekly: which ~role~?", "The virtual school head {VSH}: tracks progress #weekly = ~good~ practice."),
-    ("s-4", "leisure-and-culture", "doc-d", "Leisure: free swimming = {yes} for all #children in care: the pass costs ~nothing~ at all.",
-     "What does the {swimming} pass cost = #money: ~anything~?", "%50% off? No: free swimming = {yes}, the pass costs ~nothing~ #free."),
-    ("s-5", "youth-justice-and-police", "doc-e", "Police: avoid criminalising children in care = {restorative} approach #first: talk ~before~ charging.",
-     "=SUM(1) How should {police} respond = #first: ~charge~?", "A {restorative} approach = #first: talk ~before~ charging, C:\\law."),
+SPECIAL_ITEMS = [  # (id, topic, doc_id, question, answer); each quote is its document's one sentence
+    ("s-1", "housing", "doc-a", "Are care leavers {a} priority = #1: yes or ~no~?",
+     "[html] <b>Care leavers</b> = priority #1 {always}: never a B&B, ask C:\\housing."),
+    ("s-2", "health", "doc-b", "How often = check-ups {health}: #often?",
+     "Once a year {at least} = form #12: ~done~ and dusted."),
+    ("s-3", "education", "doc-c", "Who tracks {school} progress = #weekly: which ~role~?",
+     "The virtual school head {VSH}: tracks progress #weekly = ~good~ practice."),
+    ("s-4", "leisure-and-culture", "doc-d", "What does the {swimming} pass cost = #money: ~anything~?",
+     "%50% off? No: free swimming = {yes}, the pass costs ~nothing~ #free."),
+    ("s-5", "youth-justice-and-police", "doc-e", "=SUM(1) How should {police} respond = #first: ~charge~?",
+     "A {restorative} approach = #first: talk ~before~ charging, C:\\law."),
 ]
 
 
@@ -96,10 +96,10 @@ def special(tmp_path):
             for d, (title, publisher, year, place, _text) in SPECIAL_DOCS.items()}
     texts = {d: spec[4] for d, spec in SPECIAL_DOCS.items()}
     path = tmp_path / "special.jsonl"
-    path.write_text("".join(json.dumps({"id": i, "question": q, "answerable": True, "doc_id": d, "quote": quote,
+    path.write_text("".join(json.dumps({"id": i, "question": q, "answerable": True, "doc_id": d, "quote": texts[d],
                                         "answer": a, "audience": "trainer", "topic": t, "style": "direct"},
                                        ensure_ascii=False) + "\n"
-                            for i, t, d, quote, q, a in SPECIAL_ITEMS), encoding="utf-8")
+                            for i, t, d, q, a in SPECIAL_ITEMS), encoding="utf-8")
     items, problems = load_bank([path], texts, include_shipped=False)
     assert problems == [] and len(items) == len(SPECIAL_ITEMS)
     return items, meta, texts

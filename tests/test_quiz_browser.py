@@ -1,6 +1,6 @@
 """The quiz pages in headless Chromium: make a quiz, take it, see the marking and the sources.
 
-Reuses the browser, page and axe helpers of ``test_web_browser``; the server here is the
+Reuses the browser and page fixtures and the axe check of ``test_web_browser``; the server here is the
 starter index with the quiz pages mounted. Like those tests, these skip without Debian's
 chromium, except on CI.
 """

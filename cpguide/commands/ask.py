@@ -82,6 +82,10 @@ def ask(question, questions, as_json, jurisdiction, doc_id, kind, audience, **fl
     filters = make_filters(jurisdiction, doc_id, kind, audience)
     if not question and not questions:
         raise click.UsageError("Give a QUESTION or --questions FILE.")
+    if question is not None:
+        from cpguide.index.search import check_query
+
+        check_query(question, settings.max_query_chars)  # fail fast, before loading the model
     assistant = Services(settings).assistant
     if questions:
         for line in Path(questions).read_text(encoding="utf-8").splitlines():

@@ -98,6 +98,10 @@ def search(query, queries, method, as_json, jurisdiction, doc_id, kind, audience
     filters = make_filters(jurisdiction, doc_id, kind, audience)
     if not query and not queries:
         raise click.UsageError("Give a QUERY or --queries FILE.")
+    if query is not None:
+        from cpguide.index.search import check_query
+
+        check_query(query, settings.max_query_chars)  # fail fast, before loading the model
     searcher = Services(settings).searcher
     if queries:
         from cpguide.errors import CpguideError

@@ -112,6 +112,8 @@
     var turn = document.importNode(article, true);
     thread.appendChild(turn);
     reveal(turn);
+    var actions = document.getElementById("page-actions");
+    if (actions) { actions.hidden = false; }
     return turn;
   }
 

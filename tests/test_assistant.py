@@ -1,0 +1,164 @@
+"""The assistant: cited, verbatim, honest; follow-ups; the optional language model and its fallback."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from cpguide.assistant.answer import Assistant
+from cpguide.assistant.conversation import Conversation, Turn
+from cpguide.assistant.llm import LLMClient
+
+
+@pytest.fixture(scope="module")
+def assistant(searcher):
+    return Assistant(searcher)
+
+
+def _check_citations(answer, library):
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}, "every [n] has a citation and every citation is used"
+    for c in answer.citations:
+        doc = library.document(c.doc_id)
+        assert doc.text[c.start:c.end] == c.quote, "quotes are verbatim from the cleaned document"
+        assert c.title and c.publisher and c.jurisdiction and c.year
+
+
+QUESTIONS = [
+    "what should housing services do for care leavers?",
+    "what is a corporate parenting panel for?",
+    "what can businesses in Wales do for care-experienced young people?",
+    "how should councillors check that children in care get their health checks?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answers_are_cited_and_verbatim(assistant, library, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert answer.citations
+    _check_citations(answer, library)
+
+
+def test_housing_answer_uses_housing_passages(assistant):
+    answer = assistant.ask("what should housing services do for care leavers?")
+    assert any("hous" in c.quote.lower() or "accommodation" in c.quote.lower() for c in answer.citations)
+
+
+def test_england_and_wales_are_labelled_when_both_speak(assistant):
+    answer = assistant.ask("what should housing services do for care leavers?")
+    places = {c.jurisdiction for c in answer.citations}
+    if places == {"england", "wales"}:
+        assert "In England:" in answer.answer and "In Wales:" in answer.answer
+
+
+def test_mentioning_wales_keeps_to_welsh_passages(assistant):
+    answer = assistant.ask("what should the police do for care-experienced young people in Wales?")
+    assert answer.citations and {c.jurisdiction for c in answer.citations} == {"wales"}
+
+
+@pytest.mark.parametrize("question", [
+    "What are the weekly fostering allowance rates in Scotland?",
+    "How does Ofsted's SCCIF framework grade children's homes?",
+    "what is the best recipe for lasagne?",
+])
+def test_abstains_when_the_library_does_not_cover_it(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "does not seem to answer" in answer.answer
+
+
+def test_follow_ups_are_resolved_against_the_conversation(assistant, library):
+    conv = Conversation()
+    first = assistant.ask("what should housing services do for care leavers?", conv)
+    conv.turns.append(Turn(first.question, first.resolved_question, first))
+    second = assistant.ask("and what about health?", conv)
+    assert "health" in second.resolved_question and "care leavers" in second.resolved_question
+    assert any(re.search(r"health|GP|dentist", c.quote, re.I) for c in second.citations)
+    _check_citations(second, library)
+    conv.turns.append(Turn(second.question, second.resolved_question, second))
+    third = assistant.ask("and in Wales?", conv)
+    assert third.citations and {c.jurisdiction for c in third.citations} == {"wales"}
+    conv.turns.append(Turn(third.question, third.resolved_question, third))
+    more = assistant.ask("tell me more about the second point", conv)
+    assert third.citations[1].quote[:40] in more.resolved_question
+
+
+def test_answer_json_shape(assistant):
+    data = assistant.ask("what is corporate parenting?").to_dict()
+    assert set(data) >= {"answer", "citations", "abstained"}
+    assert {"n", "doc_id", "title", "publisher", "year", "jurisdiction", "page", "section", "quote"} <= set(data["citations"][0])
+
+
+# -- the optional language model, against a local server speaking the chat-completions protocol --
+
+class _FakeLLM(BaseHTTPRequestHandler):
+    reply = ""  # set per test: a string, or "HTTP500", or "SLOW"
+    requests: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        if self.reply == "HTTP500":
+            self.send_response(500)
+            self.end_headers()
+            return
+        if self.reply == "SLOW":
+            threading.Event().wait(2.0)
+        payload = self.reply if self.reply.startswith("{") else json.dumps(
+            {"choices": [{"message": {"role": "assistant", "content": self.reply}}]})
+        data = payload.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeLLM)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def _llm_assistant(searcher, url, timeout=5.0):
+    return Assistant(searcher, llm=LLMClient(url=url, model="test-model", timeout=timeout))
+
+
+def test_llm_answer_is_checked_against_its_citations(searcher, library, llm_server):
+    q = "should care leavers be placed in bed and breakfast accommodation?"
+    hits = searcher.search(q, k=8)
+    bb = next(i for i, h in enumerate(hits[:6], 1) if "bed and breakfast" in h.text)
+    _FakeLLM.reply = (f"Care leavers should not be placed in bed and breakfast accommodation [{bb}]. "
+                      "Every council must give care leavers a free car [1].")
+    answer = _llm_assistant(searcher, llm_server).ask(q)
+    assert answer.mode == "llm"
+    assert "bed and breakfast" in answer.answer and "free car" not in answer.answer
+    assert any("left out" in n for n in answer.notices)
+    _check_citations(answer, library)
+    sent = _FakeLLM.requests[-1]
+    assert sent["model"] == "test-model" and "bed and breakfast" in sent["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("failure", ["HTTP500", "SLOW", "{not json", "an answer without any citation markers", '{"choices": []}'])
+def test_llm_failure_falls_back_to_extractive_with_a_notice(searcher, library, llm_server, failure):
+    _FakeLLM.reply = failure
+    answer = _llm_assistant(searcher, llm_server, timeout=0.5).ask("what is a corporate parenting panel for?")
+    assert answer.mode == "extractive" and not answer.abstained and answer.citations
+    assert any("could not answer" in n for n in answer.notices)
+    _check_citations(answer, library)
+
+
+def test_llm_unreachable_falls_back(searcher):
+    answer = _llm_assistant(searcher, "http://127.0.0.1:9/v1", timeout=0.5).ask("what is corporate parenting?")
+    assert answer.mode == "extractive" and any("could not reach" in n for n in answer.notices)

@@ -1,0 +1,92 @@
+"""Cleaning keeps the source's words; chunks follow structure and know their pages."""
+
+from __future__ import annotations
+
+import re
+
+from cpguide.ingest.chunk import chunk_document
+from cpguide.ingest.clean import clean
+from cpguide.ingest.loaders import load
+from cpguide.ingest.sources import starter_corpus_dir
+from cpguide.records import Block, DocMeta, RawDocument
+from tests.pdf_factory import make_pdf
+
+
+def _raw(text: str, fmt: str = "text") -> RawDocument:
+    return RawDocument("x.txt", fmt, (Block(text, "raw"),))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def test_cleaning_changes_layout_not_words():
+    raw = (
+        " The role of Partners\n\n1. Introduction\n\nOutcomes for care leavers are significantly poorer than\n"
+        "those of their peers.  Corporate parents should act as\n\nany good parent would.\n"
+        "• make sure they have access to services\n•\t\tprepare them for adulthood\n"
+    )
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    assert "Outcomes for care leavers are significantly poorer than those of their peers." in doc.text
+    # a paragraph cut by a blank line mid-sentence is joined again
+    assert "Corporate parents should act as any good parent would." in doc.text
+    assert "• make sure they have access to services" in doc.text
+    assert "• prepare them for adulthood" in doc.text
+    assert _words(doc.text) == _words(raw)
+
+
+def test_headings_become_the_section_path():
+    raw = "1. Introduction\n\nSome text about the council and its duties here.\n\n2. Housing\n\nCare leavers need homes that are safe.\n"
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    paras = [s for s in doc.sections if s.kind == "paragraph"]
+    assert paras[0].heading_path == ("1. Introduction",)
+    assert paras[1].heading_path == ("2. Housing",)
+
+
+def test_page_footers_dropped_and_footnotes_detached():
+    raw = "Children in care are more likely to go missing than others.3 Councils have a duty5 to act.\n\n5 | P a g e \n"
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    assert "P a g e" not in doc.text
+    assert "others.³ Councils have a duty⁵ to act." in doc.text
+
+
+def test_end_of_line_hyphenation_follows_the_document_itself():
+    raw = ("A signifi-\ncant change. Another significant point. Previously looked-\nafter children "
+           "and looked-after children alike.\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    assert "A significant change." in doc.text
+    assert "Previously looked-after children" in doc.text
+
+
+def test_ligatures_and_control_characters_normalised():
+    doc = clean(_raw("The misﬁts and the diﬀerent ones\x00 are here.\n"), DocMeta("d", "D"))
+    assert "misfits" in doc.text and "different" in doc.text and "\x00" not in doc.text
+
+
+def test_pdf_pages_running_footer_and_chunk_pages(tmp_path):
+    pages = []
+    for n in range(1, 5):
+        pages.append([f"Section {n} heading", *[f"Paragraph text on page {n} line {i} about care leavers and housing duties."
+                                               for i in range(12)]])
+    path = make_pdf(tmp_path / "guide.pdf", pages, footer="Anytown Council Corporate Parenting Strategy")
+    doc = clean(load(path), DocMeta("guide", "Guide"))
+    assert "Anytown Council Corporate Parenting Strategy" not in doc.text
+    chunks = chunk_document(doc, target_words=60, max_words=100)
+    assert chunks
+    for c in chunks:
+        assert c.text == doc.text[c.start:c.end]
+        # every line of text in a chunk really is on the pages the chunk claims
+        for n in re.findall(r"on page (\d)", c.text):
+            assert c.page_start <= int(n) <= c.page_end
+    assert {c.page_start for c in chunks} == {1, 2, 3, 4}
+
+
+def test_chunks_are_sentence_aligned_within_limits():
+    text = (starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt").read_text()
+    doc = clean(_raw(text), DocMeta("lga", "LGA"))
+    chunks = chunk_document(doc, target_words=120, max_words=200)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+    for c in chunks:
+        assert c.text == doc.text[c.start:c.end]
+        assert len(c.text.split()) <= 200 + 20  # a heading may ride on top of a full chunk
+        assert not c.text[0].islower() or c.text.startswith("•"), c.text[:60]
