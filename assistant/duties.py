@@ -794,7 +794,7 @@ def _principle_order() -> dict[str, int]:
     return {p.id: i for i, p in enumerate(principles())}
 
 
-def sort_key(library_kinds: dict[str, str]):
+def _sort_key(library_kinds: dict[str, str]):
     from cpguide.assistant.currency import authority_rank
 
     order = _principle_order()
@@ -847,7 +847,7 @@ def find_duties(library, *, actor: str | None = None, jurisdiction: str | None =
             continue
         out.append(d)
     kinds = {doc: info.meta.kind for doc, info in library.docs.items()}
-    return sorted(out, key=sort_key(kinds))
+    return sorted(out, key=_sort_key(kinds))
 
 
 def group_by_principle(duties: Iterable[Duty]) -> list[tuple[str, list[Duty]]]:

@@ -123,6 +123,11 @@ def chat(jurisdiction, doc_id, kind, audience, **flags):
     "who checks that happens?", "tell me more about the second point".
 
     \b
+    Examples:
+      cpguide chat
+      cpguide chat --jurisdiction wales
+
+    \b
     In the chat:
       /sources   show the last answer's sources with their quotes
       /new       start a new conversation

@@ -159,8 +159,13 @@ def post_build_hooks():
 def docs(as_json, **flags):
     """List the documents in the library.
 
-    Shows each document's id (use it with --doc-id filters and `cpguide remove`), title,
+    Shows each document's id (use it with --doc filters and `cpguide remove`), title,
     jurisdiction, kind, pages, passages and when it was ingested.
+
+    \b
+    Examples:
+      cpguide docs
+      cpguide docs --json
     """
     from cpguide.index.library import Library
 
