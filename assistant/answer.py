@@ -23,6 +23,12 @@ from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Answer, Citation, Hit
 
 PASSAGES = 6  # passages whose sentences compete for the answer
+DUTY_ROWS = 10  # rows of a duty table shown in a chat answer (`cpguide duties` lists them all)
+_DUTY_QUESTION = re.compile(
+    r"\b(have to do|has to do|must (they |we |it )?do|got to do|supposed to do|required to do|"
+    r"duties|obligations|legally (required|obliged|bound))\b",
+    re.I,
+)
 MAX_SENTENCES = 5
 WITHIN_BEST = 0.12  # keep sentences scoring within this of the best one
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}
@@ -85,6 +91,10 @@ class Assistant:
             filters = Filters(jurisdiction=(place,), doc_id=filters.doc_id, kind=filters.kind, audience=filters.audience)
         if conversation is not None:
             conversation.jurisdiction = place or conversation.jurisdiction
+
+        table = self._duty_table(question, resolved, filters)
+        if table is not None:
+            return table
 
         expanded = self.searcher.vocabulary.expand(resolved)
         qvec = self.searcher.embed_query(expanded)
@@ -232,17 +242,57 @@ class Assistant:
         gap = self.library.document(a.hit.doc_id).text[a.end:b.start]
         return 0 <= len(gap) <= 3 and "\n" not in gap
 
-    def citation(self, n: int, hit: Hit, quote: str, start: int, end: int) -> Citation:
+    def citation(self, n: int, hit: Hit | None, quote: str, start: int, end: int, doc_id: str = "") -> Citation:
+        """A numbered citation for ``quote`` (= the document's text[start:end])."""
         from cpguide.assistant.currency import notes_for
 
-        meta = self.library.meta(hit.doc_id)
-        page = self._page_at(hit.doc_id, start)
+        doc_id = hit.doc_id if hit else doc_id
+        meta = self.library.meta(doc_id)
+        page = self._page_at(doc_id, start)
         return Citation(
-            n=n, doc_id=hit.doc_id, title=meta.title, publisher=meta.publisher, year=meta.year,
-            jurisdiction=meta.jurisdiction, kind=meta.kind, page=page if page is not None else hit.page,
-            section=self._section_at(hit.doc_id, start) or hit.section, quote=quote, start=start, end=end,
-            chunk_id=hit.chunk_id, notes=notes_for(meta, quote, stale_years=self.stale_years),
+            n=n, doc_id=doc_id, title=meta.title, publisher=meta.publisher, year=meta.year,
+            jurisdiction=meta.jurisdiction, kind=meta.kind, page=page if page is not None else (hit.page if hit else None),
+            section=self._section_at(doc_id, start) or (hit.section if hit else ""), quote=quote, start=start,
+            end=end, chunk_id=hit.chunk_id if hit else "", notes=notes_for(meta, quote, stale_years=self.stale_years),
         )
+
+    # -- "what does the NHS have to do?" -> the duty table ------------------------------------
+    def _duty_table(self, question: str, resolved: str, filters: Filters) -> Answer | None:
+        """Answer a question about one service's obligations with its duty statements."""
+        if not _DUTY_QUESTION.search(question):
+            return None
+        from cpguide.assistant.duties import STRENGTH_LABELS, STRENGTHS, actor_vocabulary, find_duties, principle_title
+
+        actors = actor_vocabulary().slugs_in(resolved, heading=True)
+        if len(actors) != 1:
+            return None
+        jurisdiction = filters.jurisdiction[0] if len(filters.jurisdiction) == 1 else None
+        duties = find_duties(self.library, actor=actors[0], jurisdiction=jurisdiction)
+        if filters.doc_id:
+            duties = [d for d in duties if d.doc_id in filters.doc_id]
+        if not duties:
+            return None
+        seen: set[str] = set()  # a duty repeated in two documents is cited once
+        duties = [d for d in sorted(duties, key=lambda d: STRENGTHS.index(d.strength))
+                  if not (_norm(d.text) in seen or seen.add(_norm(d.text)))][:DUTY_ROWS]
+        from cpguide.assistant.duties import group_by_principle
+
+        label = actor_vocabulary().label(actors[0])
+        lines = [f"What the library says {label} must, should or may do"
+                 + (f" in {PLACE_NAMES.get(jurisdiction, jurisdiction)}" if jurisdiction else "") + ":"]
+        citations: list[Citation] = []
+        rows: list[dict] = []
+        for pid, group in group_by_principle(duties):
+            title = principle_title(pid) if pid else "Other duties"
+            lines.append(f"{title}:")
+            for d in group:
+                n = len(citations) + 1
+                citations.append(self.citation(n, None, d.text, d.start, d.end, doc_id=d.doc_id))
+                lines.append(f"- {STRENGTH_LABELS[d.strength]}: {_display(d.text)} [{n}]")
+                rows.append({"n": n, "strength": d.strength, "actors": list(d.actors), "principle": pid,
+                             "principle_title": title, "jurisdiction": d.jurisdiction, "doc_id": d.doc_id})
+        return Answer(question=question, answer="\n".join(lines), citations=tuple(citations), abstained=False,
+                      resolved_question=resolved, mode="duties", duties=tuple(rows))
 
     def _section_for(self, doc_id: str, offset: int):
         doc = self.library.document(doc_id)

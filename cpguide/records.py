@@ -205,7 +205,8 @@ class Answer:
     related: tuple[Hit, ...] = ()  # "may be related" passages when abstaining
     notices: tuple[str, ...] = ()  # e.g. the language model failed and we fell back
     resolved_question: str = ""  # the question after follow-up resolution
-    mode: str = "extractive"  # or "llm"
+    mode: str = "extractive"  # or "llm", or "duties" (a duty table for one service)
+    duties: tuple[dict, ...] = ()  # rows of a duty table: n, strength, actors, principle, principle_title
 
     def to_dict(self) -> dict:
         return {
@@ -217,4 +218,5 @@ class Answer:
             "related": [h.to_dict() for h in self.related],
             "notices": list(self.notices),
             "mode": self.mode,
+            "duties": list(self.duties),
         }

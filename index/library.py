@@ -18,7 +18,6 @@ from cpguide.errors import DocumentNotFound, IndexMismatch
 from cpguide.index import store, vectors
 from cpguide.index.embedder import Embedder
 from cpguide.index.lexical import LexicalIndex
-from cpguide.ingest.pipeline import _document_from_row, chunk_from_row
 from cpguide.records import Chunk, DocMeta, Document
 
 
@@ -47,7 +46,7 @@ class Library:
         self._conn = store.connect(gen / "library.sqlite", readonly=True)
         self._lock = threading.Lock()
         rows = self._conn.execute("SELECT * FROM chunks ORDER BY row").fetchall()
-        self.chunks: list[Chunk] = [chunk_from_row(r) for r in rows]
+        self.chunks: list[Chunk] = [store.chunk_from_row(r) for r in rows]
         self.docs: dict[str, DocInfo] = {}
         for r in self._conn.execute(
             "SELECT doc_id, title, publisher, year, date, jurisdiction, kind, audience, source_url, "
@@ -96,7 +95,7 @@ class Library:
         with self._lock:
             if doc_id not in self._doc_cache:
                 row = self._conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-                self._doc_cache[doc_id] = _document_from_row(row)
+                self._doc_cache[doc_id] = store.document_from_row(row)
             return self._doc_cache[doc_id]
 
     def query(self, sql: str, params: tuple = ()) -> list:

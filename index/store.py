@@ -19,6 +19,7 @@ A writer builds a whole new generation beside the live one and only then rewrite
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -27,9 +28,10 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from cpguide.errors import IndexBusy, IndexMismatch, IndexMissing
+from cpguide.records import Chunk, DocMeta, Document, Section
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +178,43 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.executescript(SCHEMA)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+# -- rows <-> records -----------------------------------------------------------------
+
+def document_from_row(row: sqlite3.Row) -> Document:
+    meta = DocMeta(
+        doc_id=row["doc_id"], title=row["title"], publisher=row["publisher"], year=row["year"],
+        date=row["date"], jurisdiction=row["jurisdiction"], kind=row["kind"],
+        audience=tuple(json.loads(row["audience"])), source_url=row["source_url"],
+    )
+    sections = tuple(Section(**{**s, "heading_path": tuple(s["heading_path"])}) for s in json.loads(row["sections"]))
+    return Document(meta=meta, text=row["text"], sections=sections, content_hash=row["content_hash"],
+                    source_path=row["source_path"], format=row["format"], page_count=row["page_count"],
+                    warnings=tuple(json.loads(row["warnings"])))
+
+
+def insert_document(conn: sqlite3.Connection, doc: Document, n_chunks: int, when: str) -> None:
+    m = doc.meta
+    conn.execute(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (m.doc_id, m.title, m.publisher, m.year, m.date, m.jurisdiction, m.kind, json.dumps(list(m.audience)),
+         m.source_url, doc.source_path, doc.format, doc.content_hash, doc.page_count, doc.text,
+         json.dumps([dataclasses.asdict(s) for s in doc.sections]), json.dumps(list(doc.warnings)),
+         n_chunks, when),
+    )
+
+
+def insert_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[int, Chunk]]) -> None:
+    conn.executemany(
+        'INSERT INTO chunks (row, chunk_id, doc_id, ordinal, text, start, "end", page_start, page_end, '
+        "page_label, heading_path) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(row, c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.page_start, c.page_end,
+          c.page_label, json.dumps(list(c.heading_path))) for row, c in chunks],
+    )
+
+
+def chunk_from_row(row: sqlite3.Row) -> Chunk:
+    return Chunk(chunk_id=row["chunk_id"], doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"],
+                 start=row["start"], end=row["end"], page_start=row["page_start"], page_end=row["page_end"],
+                 heading_path=tuple(json.loads(row["heading_path"])), page_label=row["page_label"])

@@ -130,44 +130,6 @@ def prepare(source: Source, data: bytes, *, max_bytes: int, max_pages: int,
     return doc, chunks
 
 
-def _document_from_row(row: sqlite3.Row) -> Document:
-    meta = DocMeta(
-        doc_id=row["doc_id"], title=row["title"], publisher=row["publisher"], year=row["year"],
-        date=row["date"], jurisdiction=row["jurisdiction"], kind=row["kind"],
-        audience=tuple(json.loads(row["audience"])), source_url=row["source_url"],
-    )
-    sections = tuple(Section(**{**s, "heading_path": tuple(s["heading_path"])}) for s in json.loads(row["sections"]))
-    return Document(meta=meta, text=row["text"], sections=sections, content_hash=row["content_hash"],
-                    source_path=row["source_path"], format=row["format"], page_count=row["page_count"],
-                    warnings=tuple(json.loads(row["warnings"])))
-
-
-def _insert_document(conn: sqlite3.Connection, doc: Document, n_chunks: int, when: str) -> None:
-    m = doc.meta
-    conn.execute(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (m.doc_id, m.title, m.publisher, m.year, m.date, m.jurisdiction, m.kind, json.dumps(list(m.audience)),
-         m.source_url, doc.source_path, doc.format, doc.content_hash, doc.page_count, doc.text,
-         json.dumps([dataclasses.asdict(s) for s in doc.sections]), json.dumps(list(doc.warnings)),
-         n_chunks, when),
-    )
-
-
-def _insert_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[int, Chunk]]) -> None:
-    conn.executemany(
-        'INSERT INTO chunks (row, chunk_id, doc_id, ordinal, text, start, "end", page_start, page_end, '
-        "page_label, heading_path) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [(row, c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.page_start, c.page_end,
-          c.page_label, json.dumps(list(c.heading_path))) for row, c in chunks],
-    )
-
-
-def chunk_from_row(row: sqlite3.Row) -> Chunk:
-    return Chunk(chunk_id=row["chunk_id"], doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"],
-                 start=row["start"], end=row["end"], page_start=row["page_start"], page_end=row["page_end"],
-                 heading_path=tuple(json.loads(row["heading_path"])), page_label=row["page_label"])
-
-
 def run_ingest(
     sources: list[Source],
     *,
@@ -240,13 +202,13 @@ def run_ingest(
             if old_conn is not None:
                 for doc_id in keep_ids:
                     row = old_conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-                    doc = _document_from_row(row)
+                    doc = store.document_from_row(row)
                     if full:
                         chunks = chunk_document(doc, target_words=chunk_words, max_words=chunk_max_words)
                         prepared[doc_id] = (doc, chunks)
                         continue
                     crow = old_conn.execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
-                    carried.append((doc, [chunk_from_row(r) for r in crow]))
+                    carried.append((doc, [store.chunk_from_row(r) for r in crow]))
                     old_rows.extend(r["row"] for r in crow)
             report.removed = sorted(remove)
 
@@ -290,8 +252,8 @@ def run_ingest(
                     if old_conn is not None and doc.meta.doc_id in keep_ids and not full:
                         old_when = old_conn.execute("SELECT ingested_at FROM documents WHERE doc_id=?",
                                                     (doc.meta.doc_id,)).fetchone()[0]
-                    _insert_document(conn, doc, len(chunks), old_when or when)
-                    _insert_chunks(conn, ((row + i, c) for i, c in enumerate(chunks)))
+                    store.insert_document(conn, doc, len(chunks), old_when or when)
+                    store.insert_chunks(conn, ((row + i, c) for i, c in enumerate(chunks)))
                     row += len(chunks)
                     all_docs.append(doc)
                     all_chunks.extend(chunks)

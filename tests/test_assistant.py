@@ -162,3 +162,14 @@ def test_llm_failure_falls_back_to_extractive_with_a_notice(searcher, library, l
 def test_llm_unreachable_falls_back(searcher):
     answer = _llm_assistant(searcher, "http://127.0.0.1:9/v1", timeout=0.5).ask("what is corporate parenting?")
     assert answer.mode == "extractive" and any("could not reach" in n for n in answer.notices)
+
+
+def test_duty_questions_answer_with_the_duty_table(assistant, library):
+    answer = assistant.ask("what duties do housing services have in Wales?")
+    assert answer.mode == "duties" and answer.duties
+    assert {c.jurisdiction for c in answer.citations} == {"wales"}
+    assert all(row["strength"] in ("must", "should", "may", "good-practice") for row in answer.duties)
+    assert "housing" in answer.answer.lower()
+    _check_citations(answer, library)
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == len(set(quotes))
