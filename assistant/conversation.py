@@ -128,7 +128,8 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     rest = _strip_lead(question)
     rest_wo_place = _PLACE.sub("", re.sub(r"\b(in|for)\s+(wales|england)\b", "", rest, flags=re.I)).strip(" ,?")
     if not rest_wo_place:  # "and in Wales?" - the same question, for another place
-        return previous, place
+        base = re.sub(r"\s*\(in (Wales|England)\)$", "", previous)
+        return (f"{base} (in {place.title()})" if place else base), place
 
     new_topic = _topic(rest_wo_place)
     old_topic = _topic(previous)

@@ -58,5 +58,8 @@ class Services:
     def reload(self) -> None:
         """Forget the loaded index (after an ingest), keeping the model."""
         with self._lock:
+            old = self.__dict__.get("library")
             for name in ("library", "searcher", "assistant"):
                 self.__dict__.pop(name, None)
+            if old is not None:
+                old.close()

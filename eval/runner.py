@@ -64,11 +64,12 @@ class MethodScores:
     ndcg10: float = 0.0
     misses: list = field(default_factory=list)  # ids with no match in the top 5
     ms_per_query: float = 0.0
+    by_style: dict = field(default_factory=dict)  # style -> {"n", "recall@5", "mrr@10"}
 
     def to_dict(self) -> dict:
         return {"method": self.method, **{f"recall@{k}": round(v, 3) for k, v in self.recall.items()},
                 "mrr@10": round(self.mrr10, 3), "ndcg@10": round(self.ndcg10, 3),
-                "missed@5": self.misses, "ms_per_query": round(self.ms_per_query, 1)}
+                "missed@5": self.misses, "ms_per_query": round(self.ms_per_query, 1), "by_style": self.by_style}
 
 
 def first_match_rank(hits, matcher: QuoteMatcher, chunk_text: dict[str, str]) -> int | None:
@@ -96,6 +97,12 @@ def evaluate_retrieval(searcher, items: list[dict], methods=("hybrid", "bm25", "
         s.ndcg10 = sum(1 / math.log2(r + 1) for r in ranks.values() if r) / n
         s.misses = [i for i, r in ranks.items() if not r or r > 5]
         s.ms_per_query = elapsed * 1000 / n
+        # Paraphrased questions share no key word with their passage; direct ones do.
+        for style in sorted({i.get("style", "") for i in items} - {""}):
+            sub = [ranks[i["id"]] for i in items if i.get("style") == style]
+            s.by_style[style] = {"n": len(sub),
+                                 "recall@5": round(sum(1 for r in sub if r and r <= 5) / len(sub), 3),
+                                 "mrr@10": round(sum(1 / r for r in sub if r) / len(sub), 3)}
         results.append(s)
     return results
 

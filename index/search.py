@@ -53,8 +53,12 @@ class Filters:
         def as_tuple(v) -> tuple[str, ...]:
             if v in (None, "", []):
                 return ()
-            items = v if isinstance(v, (list, tuple)) else str(v).split(",")
-            return tuple(str(i).strip().lower() for i in items if str(i).strip())
+            items = v if isinstance(v, (list, tuple)) else [v]
+            if not all(isinstance(i, str) for i in items):
+                raise UsageError("Filter values must be text, or lists of text.",
+                                 hint='e.g. {"jurisdiction": ["wales"], "doc_id": ["lga-resource-pack"]}')
+            items = [part for i in items for part in i.split(",")]
+            return tuple(i.strip().lower() for i in items if i.strip())
 
         f = cls(**{k: as_tuple(v) for k, v in data.items()})
         for j in f.jurisdiction:

@@ -82,6 +82,11 @@ def eval_(ctx, gold, dialogues, skip_answers, as_json, **flags):
         click.echo(f"  {r['method']:<8} {r['recall@1']:>6.3f} {r['recall@3']:>6.3f} {r['recall@5']:>6.3f} "
                    f"{r['recall@10']:>6.3f} {r['mrr@10']:>7.3f} {r['ndcg@10']:>8.3f} {r['ms_per_query']:>6.1f}")
     for r in out["retrieval"]:
+        styles = ", ".join(f"{k} ({v['n']}): R@5 {v['recall@5']:.3f}, MRR@10 {v['mrr@10']:.3f}"
+                           for k, v in r["by_style"].items())
+        if styles:
+            click.echo(f"  {r['method']:<8} by style: {styles}")
+    for r in out["retrieval"]:
         if r["missed@5"]:
             click.echo(f"  {r['method']} misses (not in top 5): {', '.join(r['missed@5'])}")
     if "answers" in out:

@@ -7,8 +7,8 @@ template pick both up.
 
 from __future__ import annotations
 
-from cpguide.web.routes import chat, documents, health, search
+from cpguide.web.routes import chat, documents, health, quiz, search
 
-ROUTERS = [chat.router, search.router, documents.router, health.router]
+ROUTERS = [chat.router, search.router, documents.router, health.router, quiz.router]
 
-NAV: list[tuple[str, str]] = [("Chat", "/"), ("Documents", "/documents")]
+NAV: list[tuple[str, str]] = [("Chat", "/"), ("Documents", "/documents"), ("Quiz", "/quiz")]
