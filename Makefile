@@ -16,11 +16,11 @@ $(BIN)/python:
 
 # torch is pinned to 2.13.0 in pyproject.toml: the CPU build, from the machine's wheel store.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check -q -e .
+	$(BIN)/pip install --disable-pip-version-check -qq -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
+	$(BIN)/pip install --disable-pip-version-check -qq -e '.[test]'
 	touch $@
 
 setup: $(VENV)/.installed

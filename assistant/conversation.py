@@ -34,7 +34,9 @@ _FOLLOW_UP_START = re.compile(
     r"explain|expand|what does that|does that|is that|and in|in wales|in england)\b",
     re.I,
 )
-_ANAPHORA = re.compile(r"\b(that|this|it|they|them|those|these|there|its|their|the same)\b", re.I)
+_ANAPHORA = re.compile(r"\b(that|this|it|they|them|those|these|there|its|their|the same|similar|likewise|"
+                       r"equivalent|as well|too)\b", re.I)
+_EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
 
 
@@ -85,7 +87,7 @@ def is_follow_up(question: str, conversation: Conversation | None) -> bool:
     words = question.split()
     if _FOLLOW_UP_START.match(question.strip()):
         return True
-    return len(words) <= 7 and bool(_ANAPHORA.search(question))
+    return len(words) <= 12 and bool(_ANAPHORA.search(question))
 
 
 def _cited_passage(conversation: Conversation, question: str) -> str | None:
@@ -99,7 +101,7 @@ def _cited_passage(conversation: Conversation, question: str) -> str | None:
         n = int(m.group(1) or m.group(2))
     else:
         m = re.search(r"\b(" + "|".join(_ORDINALS) + r")\b\s*(?:point|one|source|citation|bit|item)?", question, re.I)
-        if m and re.search(r"\b(point|one|source|citation|bit|item|more)\b", question, re.I):
+        if m and re.search(r"\b(point|one|source|citation|bit|item|more|of those|of these|of them)\b", question, re.I):
             n = _ORDINALS[m.group(1).lower()]
     if n is None:
         return None
@@ -126,6 +128,9 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         return f"{_strip_lead(question)}: {cited}", place
 
     rest = _strip_lead(question)
+    other = _EXCEPT.match(question.strip(" ?.!"))
+    if other:  # "and beyond money and kit?" - the same subject, something else about it
+        return f"{previous.rstrip('?')}, other than {other.group(1)}?", place
     rest_wo_place = _PLACE.sub("", re.sub(r"\b(in|for)\s+(wales|england)\b", "", rest, flags=re.I)).strip(" ,?")
     if not rest_wo_place:  # "and in Wales?" - the same question, for another place
         base = re.sub(r"\s*\(in (Wales|England)\)$", "", previous)
@@ -140,5 +145,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         swapped = re.sub(rf"\b{re.escape(old_topic)}\b", new_topic, previous, count=1, flags=re.I)
         return swapped, place
 
-    # "who checks that happens?" - keep the new question, carry the old one's subject
-    return f"{rest}? (about: {previous.rstrip('?')})", place
+    # "who checks that happens?" - keep the new question, carry the subject of the last two turns
+    m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)
+    about = f"{m.group(1).rstrip('?')}; {m.group(2).split('; ')[0]}" if m else previous.rstrip("?")
+    return f"{rest}? (about: {about})", place

@@ -173,3 +173,19 @@ def test_duty_questions_answer_with_the_duty_table(assistant, library):
     _check_citations(answer, library)
     quotes = [c.quote for c in answer.citations]
     assert len(quotes) == len(set(quotes))
+
+
+@pytest.mark.parametrize("turns, expect", [
+    (["what can businesses do for care leavers?", "and beyond money and kit?"], "other than money and kit"),
+    (["what support is there for care leavers staying with foster carers?",
+      "is there anything similar for young people leaving children's homes?"], "(about:"),
+    (["what performance data should councillors see?", "how do we know if those figures are good?",
+      "is there a free tool for doing that?"], "performance data"),
+])
+def test_follow_up_resolution_carries_the_subject(assistant, turns, expect):
+    conv = Conversation()
+    answer = None
+    for q in turns:
+        answer = assistant.ask(q, conv)
+        conv.turns.append(Turn(q, answer.resolved_question, answer))
+    assert expect in answer.resolved_question

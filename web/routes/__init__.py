@@ -7,8 +7,9 @@ template pick both up.
 
 from __future__ import annotations
 
-from cpguide.web.routes import chat, documents, health, quiz, search
+from cpguide.web.routes import brief, chat, documents, duties, health, quiz, search
 
-ROUTERS = [chat.router, search.router, documents.router, health.router, quiz.router]
+ROUTERS = [chat.router, search.router, documents.router, health.router, quiz.router, duties.router, brief.router]
 
-NAV: list[tuple[str, str]] = [("Chat", "/"), ("Documents", "/documents"), ("Quiz", "/quiz")]
+NAV: list[tuple[str, str]] = [("Chat", "/"), ("Documents", "/documents"), ("Quiz", "/quiz"), ("Duties", "/duties"),
+                              ("Panel brief", "/brief")]
