@@ -45,7 +45,7 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A footnote mark glued to a word ("children2," or "care.3 "): detached as superscript so
 # that the word reads correctly and the mark is still visible.
 _GLUED_FOOTNOTE_WORD = re.compile(r"(?<=[a-z]{3})(\d{1,2})(?=[,;:]?(?:\s|$))")
-_GLUED_FOOTNOTE_STOP = re.compile(r"(?<=[a-z][.’”'\"])(\d{1,2})(?=\s|$)")
+_GLUED_FOOTNOTE_STOP = re.compile(r"(?<=[a-z][.’”'\")])(\d{1,2})(?=[,;]?(?:\s|$))")
 
 
 def normalise_chars(text: str) -> str:
@@ -138,7 +138,7 @@ def _split_raw(block: Block, edges: set[str], from_pdf: bool) -> list[_Unit]:
             flush()
             current = _Unit("list_item", [line[bullet.end():]], block.page, block.page_label)
             continue
-        if _NUMBERED_ITEM.match(line) and not _HEADING_NUMBER.match(line.strip()):
+        if _NUMBERED_ITEM.match(line) and not (_HEADING_NUMBER.match(line.strip()) and _looks_like_heading(line.strip())):
             flush()
             current = _Unit("list_item", [line.strip()], block.page, block.page_label)
             continue
@@ -186,12 +186,15 @@ def _split_leading_heading(unit: _Unit, width: float) -> list[_Unit]:
     lines = [ln.strip() for ln in unit.lines if ln.strip()]
     if len(lines) < 2:
         return [unit]
-    for n in (1, 2):
+    for n in (2, 1):  # a two-line title first, so "Children and Social Work" keeps its "Act 2017"
         if len(lines) <= n:
-            break
+            continue
         head = lines[:n]
         rest = lines[n:]
-        if n == 2 and not (head[1][:1].islower() or head[1][:1].isdigit()):
+        # the second line continues the title: lower-case ("parent?"), a number, or a short
+        # title-cased tail ("Children and Social Work" / "Act 2017")
+        if n == 2 and not (head[1][:1].islower() or head[1][:1].isdigit()
+                           or (len(head[1].split()) <= 3 and _title_case(" ".join(head)))):
             continue
         if n == 1 and head[0].rstrip()[-1:] == "?":
             continue
@@ -312,7 +315,8 @@ def clean(raw: RawDocument, meta: DocMeta) -> Document:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, text))
-        shown = f"• {text}" if unit.kind == "list_item" else text
+        numbered = _NUMBERED_ITEM.match(text)
+        shown = f"• {text}" if unit.kind == "list_item" and not numbered else text
         if parts:
             offset += 2
         sections.append(Section(

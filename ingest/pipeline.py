@@ -33,6 +33,10 @@ from cpguide.records import Chunk, DocMeta, Document, Section
 
 log = logging.getLogger(__name__)
 
+# Bump when cleaning or chunking changes what passages a file yields: indexes built by an
+# older version are then re-read in full on the next ingest instead of mixing two versions.
+TEXT_VERSION = 2
+
 # Extra tables written into each new generation (e.g. duty statements); each receives the
 # open database and the complete list of documents in the new generation.
 PostBuild = Callable[[sqlite3.Connection, list[Document], list[Chunk]], None]
@@ -151,7 +155,8 @@ def run_ingest(
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
     report = IngestReport(index_dir=str(index_dir))
-    chunking = {"target_words": chunk_words, "max_words": chunk_max_words, "embed_context": "title+section"}
+    chunking = {"target_words": chunk_words, "max_words": chunk_max_words, "embed_context": "title+section",
+                "text_version": TEXT_VERSION}
     identity = model_identity(model)
     report.model = identity["name"]
 

@@ -118,19 +118,26 @@ def server_probe(root: int) -> dict:
 
 
 class RssSampler(threading.Thread):
-    """Samples the server tree's RSS every ``interval`` seconds; ``peak_mb`` is the highest seen."""
+    """Samples the server tree's RSS every ``interval`` seconds: ``peak_mb`` is the highest seen,
+    ``timeline`` holds (seconds since start, MiB) once a second, to tell growth from a plateau."""
 
     def __init__(self, root: int, interval: float = 0.25):
         super().__init__(daemon=True)
         self.root, self.interval = root, interval
         self.peak_mb = 0.0
         self.samples = 0
+        self.timeline: list[tuple[float, float]] = []
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        t0 = time.monotonic()
         while not self._stop_event.is_set():
             pids = process_tree(self.root)
-            self.peak_mb = max(self.peak_mb, sum(vm_rss_kib(p) for p in pids) / 1024)
+            mb = sum(vm_rss_kib(p) for p in pids) / 1024
+            self.peak_mb = max(self.peak_mb, mb)
+            now = time.monotonic() - t0
+            if not self.timeline or now - self.timeline[-1][0] >= 1.0:
+                self.timeline.append((round(now, 1), round(mb, 1)))
             self.samples += 1
             self._stop_event.wait(self.interval)
 
@@ -390,6 +397,7 @@ def run_phase(name: str, server: Server, clients: int, seconds: float, max_reque
             "stopped_by_max_requests": shared.started >= max_requests, "clients_still_running": stuck,
             "server_rss_before_mb": before["rss_mb"], "server_rss_after_mb": after["rss_mb"],
             "server_rss_peak_mb": max(peak, before["rss_mb"], after["rss_mb"]),
+            "server_rss_timeline": sampler.timeline,
             "server_processes": after["processes"], "server_rss_after_per_process_mb": after["per_process_mb"],
             "server_cpu_seconds": round(after["cpu_seconds"] - before["cpu_seconds"], 2),
             "client_cpu_seconds": round(own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime, 2),
@@ -464,6 +472,10 @@ def phase_lines(p: dict) -> list[str]:
                  f"{p['server_rss_after_per_process_mb']}); server CPU {p['server_cpu_seconds']:.1f} s "
                  f"({p['server_cpu_per_wall']:.2f} cores), benchmark clients' CPU {p['client_cpu_seconds']:.1f} s "
                  f"({p['client_cpu_per_wall']:.2f} cores)")
+    every = max(1, round(p["seconds"] / 6))
+    marks = [f"{t:.0f}s {mb:.0f}" for t, mb in p["server_rss_timeline"] if round(t) % every == 0]
+    if len(marks) > 2:
+        lines.append(f"  server RSS during the phase (MiB): " + ", ".join(marks))
     if p["stopped_by_max_requests"]:
         lines.append("  stopped early: --max-requests reached")
     if p["clients_still_running"]:

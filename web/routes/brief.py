@@ -36,8 +36,7 @@ from cpguide.web.deps import LibraryDep, RuntimeDep, SearcherDep, SettingsDep, T
 router = APIRouter(tags=["brief"])
 
 MAX_TOPIC_CHARS = 200  # an agenda item, not a paragraph: longer topics only dilute the search
-SUGGESTIONS = ("placement stability", "care leavers' housing", "health assessments", "education of children in care",
-               "staying put")
+SUGGESTIONS = ("placement stability", "care leavers' housing", "health assessments", "mental health", "staying put")
 PLACE_CHOICES = (("", "All places"), ("england", "England"), ("wales", "Wales"))
 PLACES = dict(PLACE_CHOICES[1:])
 DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

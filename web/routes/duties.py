@@ -30,7 +30,7 @@ from cpguide.web.deps import LibraryDep, SettingsDep, TemplatesDep
 router = APIRouter(tags=["duties"])
 
 PLACES = {"england": "England", "wales": "Wales"}
-PLACE_CHOICES = (("", "England and Wales"), ("england", "England"), ("wales", "Wales"))
+PLACE_CHOICES = (("", "All places"), ("england", "England"), ("wales", "Wales"))
 MAX_FILTER_CHARS = 100  # the longest service or principle name is well under this
 NO_TABLE = ("This library holds no duty statements yet: its index was built before they were extracted. "
             "Run `cpguide ingest --rebuild` to add them (your documents are kept).")
