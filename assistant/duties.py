@@ -563,12 +563,6 @@ def _clause_actors(zone: str, ctx: _Context, *, from_end: bool) -> tuple[str, ..
 
 def _is_doer_subject(zone: str, ctx: _Context) -> bool:
     """ "councils need to" and "we need to" place a duty; "care leavers need to" does not."""
-    last = " ".join(re.sub(r"\b(?:will|also|then|still|all)\b", " ", zone).split()[-4:])
-    return bool(ctx.vocab.slugs_in(last) or _PRONOUN.search(last) or _GENERIC_DOER.search(last))
-
-
-def _is_doer_subject(zone: str, ctx: _Context) -> bool:
-    """ "councils need to" and "we need to" place a duty; "care leavers need to" does not."""
     last = re.split(r"[,;:–—()]", zone)[-1]
     return bool(ctx.vocab.slugs_in(last) or _PRONOUN.search(last) or _GENERIC_DOER.search(last))
 

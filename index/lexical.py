@@ -100,6 +100,11 @@ class LexicalIndex:
     def load(cls, folder: Path, n_rows: int) -> "LexicalIndex":
         bm25s = _bm25s()
 
+        if not (folder / "doc_freq.json").is_file():
+            from cpguide.errors import IndexMismatch
+
+            raise IndexMismatch(f"The keyword index in {folder.parent} is from an older version of cpguide.",
+                                hint="Rebuild it: `cpguide ingest --rebuild` with the same paths as before.")
         retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
         doc_freq = json.loads((folder / "doc_freq.json").read_text())["doc_freq"]
         return cls(retriever, n_rows, doc_freq)

@@ -29,7 +29,7 @@ from cpguide.ingest.chunk import chunk_document, embedding_text
 from cpguide.ingest.clean import clean
 from cpguide.ingest.loaders import load
 from cpguide.ingest.sources import Source
-from cpguide.records import Chunk, DocMeta, Document, Section
+from cpguide.records import Chunk, DocMeta, Document
 
 log = logging.getLogger(__name__)
 
