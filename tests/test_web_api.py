@@ -181,7 +181,7 @@ def test_conversations_are_isolated_between_browsers(app, client):
     assert bob_answer["conversation_id"] != mine["conversation_id"]
     assert bob_answer["resolved_question"] == "and in Wales?"  # nothing of Alice's thread leaked in
     assert alice.post("/api/chat", json={"message": "and in Wales?", "conversation_id": mine["conversation_id"]}
-                      ).json()["resolved_question"] == secret
+                      ).json()["resolved_question"] == f"{secret} (in Wales)"
 
 
 def test_forged_cookie_values_are_replaced(fresh):

@@ -49,7 +49,6 @@ import argparse
 import os
 import platform
 import resource
-import shutil
 import signal
 import socket
 import subprocess
@@ -97,15 +96,20 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def vm_rss_kib(pid: int) -> int:
+def _status(pid: int, key: str) -> int:
+    """One number from /proc/PID/status (``VmRSS`` in KiB, ``Threads``); 0 if the process is gone."""
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def vm_rss_kib(pid: int) -> int:
+    return _status(pid, "VmRSS")
 
 
 def server_probe(root: int) -> dict:
@@ -114,6 +118,7 @@ def server_probe(root: int) -> dict:
     rss = [vm_rss_kib(p) for p in pids]
     cpu = sum((_stat(p) or (0, 0.0))[1] for p in pids)
     return {"rss_mb": round(sum(rss) / 1024, 1), "processes": len(pids),
+            "threads": sum(_status(p, "Threads") for p in pids),
             "per_process_mb": [round(r / 1024, 1) for r in rss], "cpu_seconds": round(cpu, 2)}
 
 
@@ -398,7 +403,8 @@ def run_phase(name: str, server: Server, clients: int, seconds: float, max_reque
             "server_rss_before_mb": before["rss_mb"], "server_rss_after_mb": after["rss_mb"],
             "server_rss_peak_mb": max(peak, before["rss_mb"], after["rss_mb"]),
             "server_rss_timeline": sampler.timeline,
-            "server_processes": after["processes"], "server_rss_after_per_process_mb": after["per_process_mb"],
+            "server_processes": after["processes"], "server_threads_before": before["threads"],
+            "server_threads_after": after["threads"], "server_rss_after_per_process_mb": after["per_process_mb"],
             "server_cpu_seconds": round(after["cpu_seconds"] - before["cpu_seconds"], 2),
             "client_cpu_seconds": round(own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime, 2),
             "server_alive_after": server.alive(),
@@ -469,13 +475,18 @@ def phase_lines(p: dict) -> list[str]:
         lines.append(f"  {p['abstained']} of the answers abstained")
     lines.append(f"  server RSS {p['server_rss_before_mb']:.0f} MiB before, peak {p['server_rss_peak_mb']:.0f}, "
                  f"{p['server_rss_after_mb']:.0f} after ({p['server_processes']} process(es): "
-                 f"{p['server_rss_after_per_process_mb']}); server CPU {p['server_cpu_seconds']:.1f} s "
+                 f"{p['server_rss_after_per_process_mb']}, {p['server_threads_before']} -> {p['server_threads_after']} "
+                 f"threads); server CPU {p['server_cpu_seconds']:.1f} s "
                  f"({p['server_cpu_per_wall']:.2f} cores), benchmark clients' CPU {p['client_cpu_seconds']:.1f} s "
                  f"({p['client_cpu_per_wall']:.2f} cores)")
-    every = max(1, round(p["seconds"] / 6))
-    marks = [f"{t:.0f}s {mb:.0f}" for t, mb in p["server_rss_timeline"] if round(t) % every == 0]
+    every = max(1.0, p["seconds"] / 6)
+    marks, seen = [], set()
+    for t, mb in p["server_rss_timeline"]:
+        if int(t // every) not in seen:
+            seen.add(int(t // every))
+            marks.append(f"{t:.0f}s {mb:.0f}")
     if len(marks) > 2:
-        lines.append(f"  server RSS during the phase (MiB): " + ", ".join(marks))
+        lines.append("  server RSS during the phase (MiB): " + ", ".join(marks))
     if p["stopped_by_max_requests"]:
         lines.append("  stopped early: --max-requests reached")
     if p["clients_still_running"]:

@@ -68,7 +68,8 @@ def clean_place(raw: str | None) -> str | None:
     if place in ("", "all", "any"):
         return None
     if place not in PLACES:
-        raise UsageError(f"Unknown place {place[:20]!r}.", hint="Use england or wales, or leave the place out for both.")
+        raise UsageError(f"Unknown place {place[:20]!r}.",
+                         hint="Use england or wales, or leave the place out for both.")
     return place
 
 
