@@ -26,6 +26,7 @@ composing the cited answer.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import time
@@ -172,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N gold questions (default: all)")
     ap.add_argument("--no-each-cold", action="store_true", help="skip the pass with the cache emptied per question")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding="utf-8") as fh:
+            print("\n".join(text_report(json.load(fh))))
+        return 0
 
     with lap() as total:
         env = benchlib.environment()

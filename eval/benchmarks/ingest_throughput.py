@@ -220,8 +220,8 @@ def measure_corpus(label: str, corpus: Path, work: Path, embedder, settings, rep
         with lap() as t:
             embedder._model.encode(list(texts), batch_size=settings.batch_size, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False)
-        encode_direct = {"wall_seconds": round(t.wall, 3), "cpu_seconds": round(t.cpu, 3), "cpu_per_wall": round(t.cpu_per_wall, 2),
-                         "chunks_per_second": round(n / t.wall, 1)}
+        encode_direct = {"wall_seconds": round(t.wall, 3), "cpu_seconds": round(t.cpu, 3),
+                         "cpu_per_wall": round(t.cpu_per_wall, 2), "chunks_per_second": round(n / t.wall, 1)}
         benchlib.progress(f"{label}: SentenceTransformer.encode on all texts {t.wall:.1f} s", quiet)
 
     # Re-ingest with nothing changed: should embed nothing and write nothing.
@@ -325,7 +325,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time SentenceTransformer.encode on the synthetic texts (always done for the starter)")
     ap.add_argument("--skip-synthetic", action="store_true", help="measure the starter corpus only")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding="utf-8") as fh:
+            print("\n".join(text_report(json.load(fh))))
+        return 0
     quiet = args.quiet
 
     with lap() as total:

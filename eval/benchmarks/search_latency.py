@@ -19,7 +19,7 @@ Three indexes are measured:
 
 Vectors of the 100k library: the script first times the real model on a sample of the
 library's chunks. If embedding all of them would take under ``--all-real-under`` seconds
-(6 minutes), all are embedded for real. Otherwise ``--real`` chunks (default 5,000, spread
+(6 minutes), all are embedded for real. Otherwise ``--real`` chunks (default 10,000, spread
 evenly) are embedded with the model and the rest are derived from real vectors: each is the
 word-weighted mean of the real embeddings of the sentences, headings and title it is made of,
 renormalised. The report gives the cosine between derived and true vectors on the really
@@ -86,9 +86,27 @@ class SentencePool:
                     continue
                 for a, b in sentence_spans(text):
                     sent = _ws(text[a:b])
-                    # Markdown would read these as list items, tables or headings: keep prose only.
-                    if len(sent.split()) >= 4 and not re.match(r"^([-*+#>|]|\d{1,9}[.)])", sent):
+                    if len(sent.split()) >= 4 and self._recombinable(sent):
                         self.sentences.append(sent)
+
+    @staticmethod
+    def _recombinable(sent: str) -> bool:
+        """Prose that reads back as the same sentence wherever it is put in a paragraph.
+
+        Markdown would read leading markers as list items, tables or headings; runs of web
+        addresses are not prose; and a sentence that starts in lower case or ends without a full
+        stop (a list item) would merge with its neighbours when the splitter reads it back.
+        """
+        from cpguide.ingest.sentences import sentence_spans
+
+        if re.match(r"^([-+>]|\d{1,9}[.)])", sent) or re.search(r"[*_`\[\]<>\\|#]|https?://|www\.", sent):
+            return False
+
+        def split(text: str) -> list[str]:
+            return [text[a:b] for a, b in sentence_spans(text)]
+
+        return (split(sent) == [sent] and split(f"{sent} The end.") == [sent, "The end."]
+                and split(f"The start. {sent}") == ["The start.", sent])
 
 
 def write_library(pool: SentencePool, dest: Path, files: int, seed: int, paragraphs_per_file: int) -> None:
@@ -172,9 +190,10 @@ class LibraryEmbedder:
         n = len(texts)
         out = np.zeros((n, self.dimension), dtype=np.float32)
         sample_idx = np.unique(np.linspace(0, n - 1, min(self.sample, n)).astype(int))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), benchlib.cpu_seconds()
         out[sample_idx] = self.real.embed([texts[i] for i in sample_idx], batch_size=batch_size)
         rate = len(sample_idx) / (time.perf_counter() - t0)
+        sample_cpu_per_wall = (benchlib.cpu_seconds() - c0) / (time.perf_counter() - t0)
         projected = n / rate
         all_real = projected <= self.all_real_under or self.n_real >= n
         real_idx = np.arange(n) if all_real else np.unique(
@@ -183,10 +202,10 @@ class LibraryEmbedder:
                           f"take {projected / 60:.1f} min -> embedding {len(real_idx)} for real"
                           + ("" if all_real else ", deriving the rest"), self.quiet)
         rest_real = np.setdiff1d(real_idx, sample_idx)
-        t1 = time.perf_counter()
         if len(rest_real):
             out[rest_real] = self.real.embed([texts[i] for i in rest_real], batch_size=batch_size)
         real_seconds = time.perf_counter() - t0
+        real_cpu_per_wall = (benchlib.cpu_seconds() - c0) / real_seconds
         derived_idx = np.setdiff1d(np.arange(n), real_idx)
         cosines = None
         piece_seconds = derive_seconds = 0.0
@@ -204,12 +223,24 @@ class LibraryEmbedder:
             derived_check = np.stack([self._derive(texts[i]) for i in check])
             cosines = np.sum(derived_check * out[check], axis=1)
             derive_seconds = time.perf_counter() - t2
+            # Are derived vectors packed more tightly than real ones? Mean cosine to the nearest other
+            # vector of the library, for up to 300 of each (denser neighbourhoods are harder for HNSW).
+            rng = np.random.default_rng(0)
+            nn = {}
+            for kind, idx in (("real", real_idx), ("derived", derived_idx)):
+                pick = rng.choice(idx, size=min(300, len(idx)), replace=False)
+                sims = out[pick] @ out.T
+                sims[np.arange(len(pick)), pick] = -1.0
+                nn[kind] = round(float(sims.max(axis=1).mean()), 4)
+            self.stats_nn = nn
         self.stats = {
             "chunks": n, "sample": int(len(sample_idx)), "model_chunks_per_second": round(rate, 1),
+            "sample_cpu_per_wall": round(sample_cpu_per_wall, 2), "real_cpu_per_wall": round(real_cpu_per_wall, 2),
             "projected_all_real_seconds": round(projected, 1), "all_real": bool(all_real),
             "real_vectors": int(len(real_idx)), "derived_vectors": int(len(derived_idx)),
             "real_seconds": round(real_seconds, 1), "distinct_pieces": len(self.pieces),
             "piece_embed_seconds": round(piece_seconds, 1), "derive_seconds": round(derive_seconds, 1),
+            "nearest_neighbour_cosine": getattr(self, "stats_nn", None),
             "derived_vs_true_cosine": None if cosines is None else {
                 "n": int(len(cosines)), "mean": round(float(cosines.mean()), 4),
                 "p5": round(float(np.percentile(cosines, 5)), 4), "min": round(float(cosines.min()), 4)},
@@ -231,14 +262,15 @@ def build_large(out: Path, embedder, settings, args) -> tuple[Path, dict]:
         if corpus.exists():
             shutil.rmtree(corpus)
         per_file = 100
-        # Calibrate chunks per file on a few files with the pipeline's own chunker, then write enough files.
-        write_library(pool, corpus, 5, args.seed, per_file)
+        # Calibrate chunks per file on a few files with the pipeline's own chunker, then write enough files
+        # (with 2% to spare, so that the library reaches the size asked for).
+        write_library(pool, corpus, 20, args.seed, per_file)
         cal = 0
         for s in discover([corpus]):
             cal += len(prepare(s, s.path.read_bytes(), max_bytes=settings.max_file_mb * 1024 * 1024,
                                max_pages=settings.max_pages, chunk_words=settings.chunk_words,
                                chunk_max_words=settings.chunk_max_words)[1])
-        files = max(1, math.ceil(args.chunks / (cal / 5)))
+        files = max(1, math.ceil(1.02 * args.chunks / (cal / 20)))
         shutil.rmtree(corpus)
         write_library(pool, corpus, files, args.seed, per_file)
     info.update(files=files, source_sentences=len(pool.sentences), source_headings=len(pool.headings),
@@ -256,10 +288,12 @@ def build_large(out: Path, embedder, settings, args) -> tuple[Path, dict]:
                             embedder_factory=lambda: lib_embedder, chunk_words=settings.chunk_words,
                             chunk_max_words=settings.chunk_max_words, batch_size=settings.batch_size,
                             max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
-                            approx_above=settings.approx_above, post_build=benchlib.post_build_hooks())
+                            approx_above=settings.approx_above,
+                            post_build=benchlib.post_build_hooks() if args.with_duties else ())
     if report.failed:
         raise SystemExit(f"ingest failed: {[o.path for o in report.failed][:5]}")
     info.update(chunks=report.chunks, documents=report.documents, vector_index=report.vector_index,
+                post_build_hooks=bool(args.with_duties),
                 ingest_seconds=round(ti.wall, 1), ingest_embed_seconds=round(report.embed_seconds, 1),
                 ingest_other_seconds=round(ti.wall - report.embed_seconds, 1), vectors=lib_embedder.stats)
     benchlib.progress(f"ingested {report.chunks} chunks in {ti.wall:.0f} s ({report.vector_index} index)", args.quiet)
@@ -294,6 +328,31 @@ def disk_sizes(index_dir: Path) -> dict:
         return sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() else p.stat().st_size
 
     return {name: round(size(gen / name) / 2**20, 1) for name in ("vectors.faiss", "vectors.npy", "lexical", "library.sqlite")}
+
+
+_RSS_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import benchlib
+import numpy, faiss, bm25s  # libraries first, so the delta below is the index's own data
+from cpguide.index.library import Library
+before = benchlib.rss_mb()
+library = Library.open(sys.argv[1])
+after = benchlib.rss_mb()
+print(json.dumps({"rss_before_open_mb": round(before, 1), "rss_after_open_mb": round(after, 1),
+                  "open_delta_mb": round(after - before, 1), "chunks": len(library.chunks)}))
+"""
+
+
+def fresh_process_rss(index_dir: Path) -> dict | None:
+    """RSS before/after Library.open in a new process, where no earlier work's freed memory hides the cost."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(index_dir), str(Path(__file__).resolve().parent)],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def measure(label: str, index_dir: Path, embedder, queries: list[str], warmup: list[str], k: int, quiet: bool) -> dict:
@@ -334,6 +393,7 @@ def measure(label: str, index_dir: Path, embedder, queries: list[str], warmup: l
         "mean_hits": round(hits_returned / len(queries), 2), "cpu_per_wall": round(tq.cpu_per_wall, 2),
         "stages_ms": {s: benchlib.summary_ms(v) for s, v in rows.items()},
     }
+    res["fresh_process"] = fresh_process_rss(index_dir)
     res["_searcher"] = searcher  # dropped before the report; used for the HNSW/flat comparison
     return res
 
@@ -365,21 +425,29 @@ def text_report(res: dict) -> list[str]:
     if res.get("large"):
         L = res["large"]
         v = L["vectors"]
-        lines.append(f"100k library: {L['chunks']} chunks in {L['documents']} Markdown documents ({L['bytes'] / 1e6:.0f} MB) "
+        lines.append(f"Large library: {L['chunks']} chunks in {L['documents']} Markdown documents ({L['bytes'] / 1e6:.0f} MB) "
                      f"recombining {L['source_sentences']} real starter sentences under {L['source_headings']} real headings")
         lines.append(f"  built by run_ingest in {L['ingest_seconds']:.0f} s ({L['ingest_embed_seconds']:.0f} s vectors, "
-                     f"{L['ingest_other_seconds']:.0f} s load/clean/chunk/SQLite/BM25/FAISS); flat copy's FAISS index "
-                     f"built in {L['flat_build_seconds']:.1f} s")
+                     f"{L['ingest_other_seconds']:.0f} s load/clean/chunk/SQLite/BM25/FAISS"
+                     + (", duty extraction" if L["post_build_hooks"] else "; duty extraction hook not run") + ")"
+                     + (f"; the flat copy's FAISS index built in {L['flat_build_seconds']:.1f} s"
+                        if L["flat_build_seconds"] else ""))
         if v.get("all_real"):
             lines.append(f"  vectors: all {v['real_vectors']} embedded with the real model ({v['real_seconds']:.0f} s)")
         else:
             c = v["derived_vs_true_cosine"]
-            lines.append(f"  vectors: model ran at {v['model_chunks_per_second']} chunks/s, so all {v['chunks']} would take "
+            lines.append(f"  vectors: model ran at {v['model_chunks_per_second']} chunks/s on a sample of {v['sample']} "
+                         f"(cpu/wall {v.get('sample_cpu_per_wall')}), so all {v['chunks']} would take "
                          f"{v['projected_all_real_seconds'] / 60:.0f} min; {v['real_vectors']} were embedded with the real model "
-                         f"({v['real_seconds']:.0f} s) and {v['derived_vectors']} DERIVED as word-weighted means of the real "
-                         f"vectors of their {v['distinct_pieces']} distinct sentences/headings/titles")
+                         f"({v['real_seconds']:.0f} s, cpu/wall {v.get('real_cpu_per_wall')}) and {v['derived_vectors']} DERIVED as "
+                         f"word-weighted means of the real vectors of their {v['distinct_pieces']} distinct "
+                         f"sentences/headings/titles ({v['piece_embed_seconds']:.0f} s to embed those)")
             lines.append(f"  derived vs true vector cosine on the {c['n']} real ones: mean {c['mean']}, p5 {c['p5']}, "
                          f"min {c['min']}")
+            nn = v.get("nearest_neighbour_cosine") or {}
+            if nn:
+                lines.append(f"  mean cosine to the nearest other vector: real {nn.get('real')}, derived {nn.get('derived')} "
+                             "(derived vectors sit closer together, which can make HNSW's job harder than on real data)")
         if res.get("hnsw_vs_flat"):
             a = res["hnsw_vs_flat"]
             lines.append(f"  HNSW dense results vs exact (flat), {a['questions']} questions: recall@10 {a['recall_at_10']}, "
@@ -395,6 +463,10 @@ def text_report(res: dict) -> list[str]:
         rows = [[STAGE_NAMES[s], m["stages_ms"][s]["p50"], m["stages_ms"][s]["p95"], m["stages_ms"][s]["mean"],
                  m["stages_ms"][s]["max"]] for s in STAGES]
         lines += benchlib.table(["stage (ms)", "p50", "p95", "mean", "max"], rows)
+        fp = m.get("fresh_process") or {}
+        if "open_delta_mb" in fp:
+            lines.append(f"  Library.open in a fresh process: RSS {fp['rss_before_open_mb']:.0f} -> "
+                         f"{fp['rss_after_open_mb']:.0f} MiB (+{fp['open_delta_mb']:.0f} MiB for the loaded index)")
         lines.append("")
     lines.append(f"Peak RSS (ru_maxrss) {res['peak_rss_mb']:.0f} MiB; total benchmark time {res['total_seconds']:.0f} s")
     if res.get("note"):
@@ -407,9 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="folder for the corpora and indexes built (default: a new temp dir)")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
     ap.add_argument("--chunks", type=int, default=100_000, help="size of the synthetic library (default 100000)")
-    ap.add_argument("--real", type=int, default=5000,
+    ap.add_argument("--real", type=int, default=10_000,
                     help="chunks of the large library embedded with the real model when embedding all would be too "
-                         "slow (default 5000)")
+                         "slow (default 10000)")
     ap.add_argument("--all-real-under", type=float, default=360.0,
                     help="embed every chunk for real if the model's measured rate says it takes under this many "
                          "seconds (default 360)")
@@ -419,8 +491,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-large", action="store_true", help="measure the starter index only")
     ap.add_argument("--no-flat", action="store_true", help="do not measure the exact index at the large size")
+    ap.add_argument("--with-duties", action="store_true",
+                    help="run the ingest's post-build hooks (duty extraction) for the large library too; they do "
+                         "not affect search but add minutes at 100k chunks")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding="utf-8") as fh:
+            print("\n".join(text_report(json.load(fh))))
+        return 0
 
     with lap() as total:
         env = benchlib.environment()
