@@ -339,7 +339,14 @@ _CASE_STUDY_HEADING = re.compile(
 _PRONOUN = re.compile(r"\b(we|us|our|you|your)\b", re.I)
 _GENERIC_DOER = re.compile(r"\b(?:corporate\s+parents?|everyone|every\s+part)\b", re.I)
 _FOOTNOTE = re.compile(r"^([1-9]\d?)\s+\S")
-_URLISH = re.compile(r"^(?:\S*(?:https?://|www\.|@)\S*\s*)+$")
+_URL_MARK = re.compile(r"https?://|www\.|@")
+
+
+def _urlish(text: str) -> bool:
+    """Only web or e-mail addresses (checked word by word: one regex over the whole line
+    backtracks exponentially on long lists of addresses)."""
+    words = text.split()
+    return bool(words) and all(_URL_MARK.search(w) for w in words)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -682,7 +689,7 @@ def extract_duties(doc: Document) -> list[Duty]:
 def _duty_for(sentence: str, start: int, end: int, ctx: _Context, path: tuple[str, ...], lead: _LeadIn | None,
               *, first_in_item: bool, sec) -> Duty | None:
     words = sentence.split()
-    if len(words) < 3 or _URLISH.match(sentence):
+    if len(words) < 3 or _urlish(sentence):
         return None
     in_list = lead is not None and lead.is_duty
     # Lower-case fragments ("be safe and happy" after "to see them:") finish a sentence; only

@@ -258,3 +258,11 @@ def test_cli_lists_actors_without_an_index(capsys):
     code, out, _ = run_cli(capsys, "duties", "--list-actors")
     assert code == 0
     assert "housing" in out and "businesses" in out and "--actor" in out
+
+
+def test_a_paragraph_of_web_addresses_followed_by_text_is_read_as_text():
+    # (a single regex over such a line used to backtrack exponentially and stall ingest)
+    from cpguide.assistant.duties import _urlish
+
+    addresses = " ".join(f"https://www.gov.uk/guidance/page-{i}" for i in range(200))
+    assert _urlish(addresses) and not _urlish(addresses + " councils must act")
