@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 
 HNSW_NEIGHBOURS = 32
-HNSW_EF_SEARCH = 128
+# Measured at 101,722 chunks: efSearch 128 keeps 0.854 of the exact top-10, 256 keeps 0.910,
+# 512 keeps 0.955 at about 0.4 ms a query, still a fortieth of the exact index's 15 ms.
+HNSW_EF_SEARCH = 512
 HNSW_EF_CONSTRUCTION = 80
 
 
