@@ -219,3 +219,14 @@ def test_cli_ingest_json_and_exit_status(tmp_path, corpus, monkeypatch):
 def test_starter_corpus_ships_in_the_package():
     names = {p.name for p in starter_corpus_dir().iterdir()}
     assert "manifest.toml" in names and len([n for n in names if n.endswith(".txt")]) == 5
+
+
+def test_large_libraries_switch_to_the_approximate_index(corpus, tmp_path):
+    index = tmp_path / "index"
+    report = ingest([corpus], index, approx_above=1)  # pretend "large" means more than one chunk
+    assert report.vector_index == "hnsw"
+    lib = Library.open(index)
+    assert lib.manifest["vector_index"] == "hnsw"
+    searcher = Searcher(lib, HashingEmbedder(64))
+    for c in lib.chunks:
+        assert searcher.search(c.text, k=1, method="dense", dedupe=False)[0].chunk_id == c.chunk_id
