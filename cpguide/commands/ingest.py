@@ -145,11 +145,9 @@ def ingest(paths, as_json, quiet, rebuild, title, doc_id, publisher, year, juris
 
 
 def post_build_hooks():
-    """Tables derived from documents at ingest (duty statements), if that module is present."""
-    try:
-        from cpguide.assistant.duties import write_duties
-    except ImportError:
-        return ()
+    """Tables derived from documents at ingest: the duty statements."""
+    from cpguide.assistant.duties import write_duties
+
     return (write_duties,)
 
 
