@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cpguide.assistant import coverage
+from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
@@ -264,17 +265,9 @@ class Assistant:
 
     def citation(self, n: int, hit: Hit | None, quote: str, start: int, end: int, doc_id: str = "") -> Citation:
         """A numbered citation for ``quote`` (= the document's text[start:end])."""
-        from cpguide.assistant.currency import notes_for
-
-        doc_id = hit.doc_id if hit else doc_id
-        meta = self.library.meta(doc_id)
-        page = self._page_at(doc_id, start)
-        return Citation(
-            n=n, doc_id=doc_id, title=meta.title, publisher=meta.publisher, year=meta.year,
-            jurisdiction=meta.jurisdiction, kind=meta.kind, page=page if page is not None else (hit.page if hit else None),
-            section=self._section_at(doc_id, start) or (hit.section if hit else ""), quote=quote, start=start,
-            end=end, chunk_id=hit.chunk_id if hit else "", notes=notes_for(meta, quote, stale_years=self.stale_years),
-        )
+        return make_citation(self.library, n, hit.doc_id if hit else doc_id, start, end,
+                             chunk_id=hit.chunk_id if hit else "", fallback_page=hit.page if hit else None,
+                             fallback_section=hit.section if hit else "", stale_years=self.stale_years)
 
     # -- "what does the NHS have to do?" -> the duty table ------------------------------------
     def _duty_table(self, question: str, resolved: str, filters: Filters) -> Answer | None:
@@ -313,18 +306,6 @@ class Assistant:
                              "principle_title": title, "jurisdiction": d.jurisdiction, "doc_id": d.doc_id})
         return Answer(question=question, answer="\n".join(lines), citations=tuple(citations), abstained=False,
                       resolved_question=resolved, mode="duties", duties=tuple(rows))
-
-    def _section_for(self, doc_id: str, offset: int):
-        doc = self.library.document(doc_id)
-        return next((s for s in doc.sections if s.start <= offset < s.end + 2), None)
-
-    def _page_at(self, doc_id: str, offset: int) -> int | None:
-        s = self._section_for(doc_id, offset)
-        return s.page if s else None
-
-    def _section_at(self, doc_id: str, offset: int) -> str:
-        s = self._section_for(doc_id, offset)
-        return " > ".join(s.heading_path) if s else ""
 
     def _abstain(self, question: str, resolved: str, hits: list[Hit], reason: str = "") -> Answer:
         related = tuple(hits[:3])

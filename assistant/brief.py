@@ -18,7 +18,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from cpguide.assistant.currency import authority_label, notes_for
+from cpguide.assistant.citations import make_citation
+from cpguide.assistant.currency import authority_label
 from cpguide.assistant.duties import (STRENGTH_LABELS, STRENGTHS, Duty, find_duties, is_imperative,
                                       matches_topic, principle_title)
 from cpguide.errors import UsageError
@@ -152,18 +153,10 @@ class _Citer:
         key = (doc_id, start, end)
         if key in self._seen:
             return self._seen[key]
-        idx = self.index(doc_id)
-        quote = idx.doc.text[start:end]
-        meta = self.library.meta(doc_id)
-        sec = idx.section_at(start)
         n = len(self.citations) + 1
-        self.citations.append(Citation(
-            n=n, doc_id=doc_id, title=meta.title, publisher=meta.publisher, year=meta.year,
-            jurisdiction=meta.jurisdiction, kind=meta.kind, page=sec.page if sec else None,
-            section=section if section is not None else (" > ".join(sec.heading_path) if sec else ""),
-            quote=quote, start=start, end=end, chunk_id=self._chunk_id(doc_id, start, end),
-            notes=notes_for(meta, quote, stale_years=self.stale_years, today=self.today),
-        ))
+        self.citations.append(make_citation(
+            self.library, n, doc_id, start, end, chunk_id=self._chunk_id(doc_id, start, end), section=section,
+            stale_years=self.stale_years, today=self.today))
         self._seen[key] = n
         return n
 
