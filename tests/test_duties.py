@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import sqlite3
-import time
 from datetime import date
 
 import pytest
@@ -145,13 +144,12 @@ def test_an_index_without_the_duty_table_gives_no_duties(starter_index, tmp_path
         lib.close()
 
 
-def test_writing_the_duty_table_is_fast(library):
+def test_writing_the_duty_table_stores_every_duty(library):
+    # No wall-clock limit here (it fails on a busy machine): its time is part of eval/benchmarks/ingest_throughput.py.
     documents = [library.document(doc_id) for doc_id in library.docs]
     conn = sqlite3.connect(":memory:")
-    t0 = time.perf_counter()
     with conn:
         write_duties(conn, documents, list(library.chunks))
-    assert time.perf_counter() - t0 < 1.0
     assert conn.execute("SELECT COUNT(*) FROM duties").fetchone()[0] == sum(len(extract_duties(d)) for d in documents)
 
 
