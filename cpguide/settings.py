@@ -29,6 +29,7 @@ class Spec:
     type: type
     default: Any
     help: str
+    positive: bool = False  # counts and limits: zero or less would silently do nothing
 
     @property
     def env(self) -> str:
@@ -39,13 +40,13 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("index_dir", str, None, "Folder holding the index (default: ~/.local/share/cpguide/index)."),
     Spec("model", str, PACKAGED_MODEL,
          "Embedding model: a local sentence-transformers folder, or the packaged all-MiniLM-L6-v2."),
-    Spec("batch_size", int, 64, "Texts per embedding batch."),
-    Spec("chunk_words", int, 120, "Target words per chunk (chunks follow sentences and sections)."),
-    Spec("chunk_max_words", int, 200, "Hard ceiling on words per chunk."),
+    Spec("batch_size", int, 64, "Texts per embedding batch.", positive=True),
+    Spec("chunk_words", int, 120, "Target words per chunk (chunks follow sentences and sections).", positive=True),
+    Spec("chunk_max_words", int, 200, "Hard ceiling on words per chunk.", positive=True),
     Spec("approx_above", int, 50000,
          "Use an approximate (HNSW) vector index when the library holds more chunks than this."),
-    Spec("max_file_mb", int, 100, "Skip input files larger than this many megabytes."),
-    Spec("max_pages", int, 2000, "Skip PDFs with more pages than this."),
+    Spec("max_file_mb", int, 100, "Skip input files larger than this many megabytes.", positive=True),
+    Spec("max_pages", int, 2000, "Skip PDFs with more pages than this.", positive=True),
     Spec("top_k", int, 5, "Results returned by search."),
     Spec("max_query_chars", int, 2000, "Longest query or chat message accepted."),
     Spec("abstain_threshold", float, 0.33,
@@ -109,6 +110,12 @@ class Settings:
             if overrides.get(spec.name) is not None:
                 value = overrides[spec.name]
             values[spec.name] = _coerce(spec, value)
+            if spec.positive and values[spec.name] is not None and values[spec.name] <= 0:
+                raise UsageError(
+                    f"{spec.env} / --{spec.name.replace('_', '-')} must be a positive whole number, "
+                    f"got {values[spec.name]!r}.",
+                    hint=f"The default is {spec.default}.",
+                )
         if not values["index_dir"]:
             values["index_dir"] = _default_index_dir()
         values["index_dir"] = str(Path(values["index_dir"]).expanduser())

@@ -146,28 +146,71 @@ def prune(index_dir: Path, keep: Path | None) -> None:
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, wait: float = 600.0) -> Iterator[None]:
     """Serialise writers: a second ``ingest`` waits for the first instead of racing it."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "lock", "a+") as fh:
-        deadline = time.monotonic() + wait
-        announced = False
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not announced:
-                    log.warning("Another cpguide process is writing to %s; waiting for it to finish.", index_dir)
-                    announced = True
-                if time.monotonic() > deadline:
-                    raise IndexBusy(
-                        f"Another cpguide process has been writing to {index_dir} for over {wait:.0f}s.",
-                        hint="Wait for it to finish, or stop it; the index stays usable meanwhile.",
-                    ) from None
-                time.sleep(0.2)
+    deadline = time.monotonic() + wait
+    announced = False
+    while True:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / "lock", "a+")
         try:
-            yield
-        finally:
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if not announced:
+                        log.warning("Another cpguide process is writing to %s; waiting for it to finish.", index_dir)
+                        announced = True
+                    if time.monotonic() > deadline:
+                        raise IndexBusy(
+                            f"Another cpguide process has been writing to {index_dir} for over {wait:.0f}s.",
+                            hint="Wait for it to finish, or stop it; the index stays usable meanwhile.",
+                        ) from None
+                    time.sleep(0.2)
+            if _same_file(fh, index_dir / "lock"):
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                return
+            # The writer before us removed the lock file (see discard_unused): lock the new one.
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            fh.close()
+
+
+def clear(index_dir: Path) -> None:
+    """Retire the live generation, leaving no index (after the last document is removed).
+
+    Call only while holding the writer's lock. Readers with the old generation open keep it
+    until they close it; new readers are told there is no index and how to build one.
+    """
+    (index_dir / "CURRENT").unlink(missing_ok=True)
+    prune(index_dir, keep=None)
+
+
+def _same_file(fh, path: Path) -> bool:
+    try:
+        return os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def discard_unused(index_dir: Path, *, remove_folder: bool) -> None:
+    """Undo the traces of a first ingest that wrote nothing: half-built generations and the lock
+    file, and the folder itself when the run created it and it is now empty.
+
+    Call only while holding the writer's lock and when there is no live generation. Removing the
+    lock file is safe: a writer waiting on it finds, once it gets the lock, that the file is no
+    longer the one at the path, and locks a new one (see ``writer_lock``).
+    """
+    if current_generation(index_dir) is not None:
+        return
+    prune(index_dir, keep=None)
+    (index_dir / "CURRENT").unlink(missing_ok=True)
+    (index_dir / "lock").unlink(missing_ok=True)
+    if remove_folder:
+        with contextlib.suppress(OSError):
+            index_dir.rmdir()
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

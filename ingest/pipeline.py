@@ -27,7 +27,8 @@ from cpguide.index import lexical, store, vectors
 from cpguide.index.embedder import Embedder, model_identity
 from cpguide.ingest.chunk import chunk_document, embedding_text
 from cpguide.ingest.clean import clean
-from cpguide.ingest.loaders import load
+from cpguide.ingest.loaders import SUPPORTED_SUFFIXES, conversion_hint, load, too_large
+from cpguide.ingest.readable import screen
 from cpguide.ingest.sources import Source
 from cpguide.records import Chunk, DocMeta, Document
 
@@ -48,6 +49,7 @@ class FileOutcome:
     doc_id: str
     status: str  # added | updated | unchanged | failed
     chunks: int = 0
+    title: str = ""
     reason: str = ""
     hint: str = ""
     warnings: tuple[str, ...] = ()
@@ -69,6 +71,7 @@ class IngestReport:
     model: str = ""
     vector_index: str = ""
     wrote_index: bool = False
+    not_read: list[dict] = field(default_factory=list)  # files in folders of types it does not read
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -123,7 +126,7 @@ def _finish_meta(meta: DocMeta, doc: Document, path: Path) -> DocMeta:
 def prepare(source: Source, data: bytes, *, max_bytes: int, max_pages: int,
             chunk_words: int, chunk_max_words: int) -> tuple[Document, list[Chunk]]:
     """Load, clean and chunk one file; raises LoadError for a file we must skip."""
-    raw = load(source.path, max_bytes=max_bytes, max_pages=max_pages)
+    raw = screen(load(source.path, max_bytes=max_bytes, max_pages=max_pages))
     doc = clean(raw, dataclasses.replace(source.meta, title=source.meta.title or raw.title_hint))
     meta = _finish_meta(source.meta, doc, source.path)
     doc = dataclasses.replace(doc, meta=meta, content_hash=content_hash(data, source.meta))
@@ -150,16 +153,24 @@ def run_ingest(
     remove: Iterable[str] = (),
     reporter: Reporter | None = None,
     post_build: Iterable[PostBuild] = (),
+    not_read: Iterable[Path] = (),
 ) -> IngestReport:
-    """Bring the index in ``index_dir`` up to date with ``sources`` (and drop ``remove``)."""
+    """Bring the index in ``index_dir`` up to date with ``sources`` (and drop ``remove``).
+
+    ``not_read`` are files found in folders whose type cpguide does not read; they are listed
+    in the report with what to do about them, and do not fail the run.
+    """
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
     report = IngestReport(index_dir=str(index_dir))
+    report.not_read = [{"path": str(p), "type": p.suffix.lower() or "(no suffix)",
+                        "hint": conversion_hint(p.suffix) or ""} for p in not_read]
     chunking = {"target_words": chunk_words, "max_words": chunk_max_words, "embed_context": "title+section",
                 "text_version": TEXT_VERSION}
     identity = model_identity(model)
     report.model = identity["name"]
 
+    created = not index_dir.exists()
     with store.writer_lock(index_dir):
         old_gen = store.current_generation(index_dir)
         old_manifest = store.read_manifest(old_gen) if old_gen else None
@@ -193,6 +204,9 @@ def run_ingest(
                 report.outcomes.append(outcome)
                 reporter.file_done(outcome)
 
+            if not prepared and old_manifest is None:
+                report.seconds = time.perf_counter() - t0
+                return report  # nothing could be read, and there is no index to rewrite
             if not prepared and not remove and not full:
                 report.documents = len(existing)
                 report.chunks = old_manifest["chunks"] if old_manifest else 0
@@ -216,6 +230,12 @@ def run_ingest(
                     carried.append((doc, [store.chunk_from_row(r) for r in crow]))
                     old_rows.extend(r["row"] for r in crow)
             report.removed = sorted(remove)
+
+            if not prepared and not carried:
+                # The last documents were removed: an empty library is no library at all.
+                store.clear(index_dir)
+                report.wrote_index = True
+                return report
 
             # 3. Embed the new chunks.
             new_chunks = [c for _, cs in prepared.values() for c in cs]
@@ -294,6 +314,10 @@ def run_ingest(
         finally:
             if old_conn is not None:
                 old_conn.close()
+            if not report.wrote_index and old_gen is None:
+                # Nothing could be read into a new index: leave no trace of one (no lock file, nor
+                # the folder if this run made it), so `cpguide docs` says plainly there is no index.
+                store.discard_unused(index_dir, remove_folder=created)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -307,13 +331,14 @@ def _prepare_one(source: Source, seen: dict[str, Path], existing: dict[str, str]
             raise LoadError(f"has the same document id {doc_id!r} as {seen[doc_id]}",
                             hint="Give one of them another id with --doc-id, or rename the file.")
         seen[doc_id] = path
+        if path.is_dir():
+            raise LoadError("no documents cpguide can read in this folder",
+                            hint=f"It reads {', '.join(SUPPORTED_SUFFIXES)} files (in sub-folders too).")
         if not path.is_file():
             raise LoadError("file not found", hint="Check the path.")
         size = path.stat().st_size
-        if size > limits["max_bytes"]:
-            raise LoadError(
-                f"is {size / 1e6:.0f} MB, over the {limits['max_bytes'] / 1e6:.0f} MB limit",
-                hint="Raise the limit with --max-file-mb / CPGUIDE_MAX_FILE_MB if you really want it.")
+        if size > limits["max_bytes"]:  # before reading it: the loader would say the same
+            raise too_large(size, limits["max_bytes"], str(path))
         data = path.read_bytes()
         digest = content_hash(data, source.meta)
         if not full and existing.get(doc_id) == digest:
@@ -321,7 +346,8 @@ def _prepare_one(source: Source, seen: dict[str, Path], existing: dict[str, str]
         doc, chunks = prepare(source, data, **limits)
         prepared[doc_id] = (doc, chunks)
         status = "updated" if doc_id in existing else "added"
-        return FileOutcome(str(path), doc_id, status, chunks=len(chunks), warnings=doc.warnings)
+        return FileOutcome(str(path), doc_id, status, chunks=len(chunks), title=doc.meta.title,
+                           warnings=doc.warnings)
     except LoadError as exc:
         return FileOutcome(str(path), doc_id, "failed", reason=exc.message, hint=exc.hint or "")
     except CpguideError:

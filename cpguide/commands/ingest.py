@@ -62,31 +62,64 @@ class BarReporter:
             click.echo(f"{message}...", err=True)
 
 
+# Beyond this many, new documents are counted rather than listed (``cpguide docs`` lists them).
+_LIST_ADDED = 20
+_LIST_NOT_READ = 10
+
+
 def _print_summary(report) -> None:
     c = report.count
     click.echo(
         f"Documents: {c('added')} added, {c('updated')} updated, {c('unchanged')} unchanged, "
         f"{c('failed')} failed" + (f", {len(report.removed)} removed" if report.removed else "")
     )
-    click.echo(f"Library:   {report.documents} documents, {report.chunks} chunks"
-               + (f" ({report.vector_index} vector index)" if report.vector_index else ""))
-    rate = f", {report.chunks_per_second:.0f} chunks/s" if report.chunks_embedded else ""
-    click.echo(f"Time:      {report.seconds:.1f}s, {report.chunks_embedded} chunks embedded{rate}")
-    click.echo(f"Index:     {report.index_dir}")
+    changed = [o for o in report.outcomes if o.status in ("added", "updated")]
+    for o in changed[:_LIST_ADDED]:
+        click.echo(f"  {o.status} {o.doc_id}: {o.title} ({Path(o.path).name})")
+    if len(changed) > _LIST_ADDED:
+        click.echo(f"  ... and {len(changed) - _LIST_ADDED} more (`cpguide docs` lists them all)")
+    if report.wrote_index or report.documents:
+        click.echo(f"Library:   {report.documents} documents, {report.chunks} chunks"
+                   + (f" ({report.vector_index} vector index)" if report.vector_index else ""))
+        rate = f", {report.chunks_per_second:.0f} chunks/s" if report.chunks_embedded else ""
+        click.echo(f"Time:      {report.seconds:.1f}s, {report.chunks_embedded} chunks embedded{rate}")
+        click.echo(f"Index:     {report.index_dir}")
+    else:
+        click.echo(f"No index was written: nothing could be read into {report.index_dir}.")
     for o in report.outcomes:
         for w in o.warnings:
             click.secho(f"Warning: {Path(o.path).name}: {w}", fg="yellow", err=True)
+    _print_not_read(report.not_read)
     if report.failed:
         click.secho(f"{len(report.failed)} file(s) could not be ingested:", fg="red", err=True)
         for o in report.failed:
             click.echo(f"  {o.path}: {o.reason}", err=True)
 
 
+def _print_not_read(not_read: list[dict]) -> None:
+    """Files of other types found in folders: once, grouped by type, with what to do."""
+    if not not_read:
+        return
+    types: dict[str, int] = {}
+    for f in not_read:
+        types[f["type"]] = types.get(f["type"], 0) + 1
+    counts = ", ".join(f"{t} {n}" for t, n in sorted(types.items()))
+    noun = "file" if len(not_read) == 1 else "files"
+    click.secho(f"Not read: {len(not_read)} {noun} of types cpguide does not read ({counts}):", fg="yellow", err=True)
+    for f in not_read[:_LIST_NOT_READ]:
+        click.echo(f"  {f['path']}", err=True)
+    if len(not_read) > _LIST_NOT_READ:
+        click.echo(f"  ... and {len(not_read) - _LIST_NOT_READ} more", err=True)
+    for hint in dict.fromkeys(f["hint"] for f in not_read if f["hint"]):
+        click.echo(f"  {hint}", err=True)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_options
 @click.option("--title", help="Title for a single document (default: from the file).")
-@click.option("--doc-id", help="Id for a single document (default: from the file name).")
+@click.option("--doc-id", help="Id for a single document, used by --doc and `cpguide remove` "
+              "(default: from the file name).")
 @click.option("--publisher", help="Publisher of the documents, e.g. 'Anytown Council'.")
 @click.option("--year", type=int, help="Year of publication.")
 @click.option("--jurisdiction", type=click.Choice(JURISDICTIONS), help="Where the documents apply.")
@@ -115,26 +148,27 @@ def ingest(paths, as_json, quiet, rebuild, title, doc_id, publisher, year, juris
     \b
     Examples:
       cpguide ingest
-      cpguide ingest strategy.pdf --title "Anytown Corporate Parenting Strategy" \\
-          --publisher "Anytown Council" --year 2024 --jurisdiction england --kind "local strategy"
+      cpguide ingest strategy.pdf --doc-id anytown-strategy \\
+          --title "Anytown Corporate Parenting Strategy" --publisher "Anytown Council" \\
+          --year 2024 --jurisdiction england --kind "local strategy"
       cpguide ingest ~/guidance/ --json
     """
     from cpguide.app import Services
     from cpguide.ingest.pipeline import run_ingest
-    from cpguide.ingest.sources import discover
+    from cpguide.ingest.sources import scan
 
     settings = make_settings(**flags)
     overrides = dict(title=title, doc_id=doc_id, publisher=publisher, year=year, jurisdiction=jurisdiction,
                      kind=kind, audience=audience, source_url=source_url)
-    sources = discover(list(paths), overrides)
+    found = scan(list(paths), overrides)
     services = Services(settings)
     report = run_ingest(
-        sources, index_dir=settings.index_path, model=settings.model,
+        found.sources, index_dir=settings.index_path, model=settings.model,
         embedder_factory=lambda: services.embedder,
         chunk_words=settings.chunk_words, chunk_max_words=settings.chunk_max_words,
         batch_size=settings.batch_size, max_bytes=settings.max_file_mb * 1024 * 1024,
         max_pages=settings.max_pages, approx_above=settings.approx_above, rebuild=rebuild,
-        reporter=BarReporter(quiet or as_json), post_build=post_build_hooks(),
+        reporter=BarReporter(quiet or as_json), post_build=post_build_hooks(), not_read=found.not_read,
     )
     if as_json:
         emit_json(report.to_dict())

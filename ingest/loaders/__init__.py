@@ -46,7 +46,7 @@ _EMPTY_HINTS: dict[str, str] = {
     ),
 }
 
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # --max-file-mb is in MB of 1024 x 1024 bytes
 DEFAULT_MAX_PAGES = 2000
 
 
@@ -91,11 +91,7 @@ def load(
         raise LoadError("empty file (0 bytes)", hint="Check that the file was saved or downloaded completely.",
                         path=where)
     if size > max_bytes:
-        raise LoadError(
-            f"file is too large ({_megabytes(size)}; the limit is {_megabytes(max_bytes)})",
-            hint="The limit is set by CPGUIDE_MAX_FILE_MB / --max-file-mb; raise it to ingest this file.",
-            path=where,
-        )
+        raise too_large(size, max_bytes, where)
 
     module_name, func_name = _LOADERS[suffix]
     try:
@@ -177,8 +173,37 @@ def _unreadable(where: str, exc: OSError) -> LoadError:
     )
 
 
+def too_large(size: int, max_bytes: int, where: str) -> LoadError:
+    """The one message for a file over ``--max-file-mb``, wherever the size is checked.
+
+    Both numbers are in the limit's own unit (1 MB = 1024 x 1024 bytes, as ``max_file_mb`` is
+    applied); a file just over the limit gets a decimal, so it never reads "100 MB; the limit
+    is 100 MB".
+    """
+    shown, limit = _megabytes(size), _megabytes(max_bytes)
+    for digits in (1, 2, 3):
+        if shown != limit:
+            break
+        shown = f"{size / MB:.{digits}f} MB"
+        limit = f"{max_bytes / MB:.{digits}f} MB" if f"{size / MB:.{digits}f}" == f"{max_bytes / MB:.{digits}f}" \
+            else _megabytes(max_bytes)
+    return LoadError(
+        f"file is too large ({shown}; the limit is {limit})",
+        hint="The limit is set by CPGUIDE_MAX_FILE_MB / --max-file-mb; raise it to ingest this file.",
+        path=where,
+    )
+
+
+def conversion_hint(suffix: str) -> str | None:
+    """What to do with a format people commonly have that could be read once re-saved."""
+    return _CONVERT_HINTS.get(suffix.lower())
+
+
+MB = 1024 * 1024
+
+
 def _megabytes(n: int) -> str:
-    mb = n / (1024 * 1024)
+    mb = n / MB
     return f"{mb:.0f} MB" if mb >= 10 or mb == int(mb) else f"{mb:.1f} MB"
 
 

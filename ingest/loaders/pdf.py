@@ -89,7 +89,7 @@ def load_pdf(path: Path, *, max_pages: int = 2000) -> RawDocument:
     if empty_pages:
         noun = "page" if len(empty_pages) == 1 else "pages"
         warnings.append(
-            f"{noun} {_ranges(empty_pages)}: no extractable text (blank, scanned or image-only), skipped"
+            f"{noun} {page_ranges(empty_pages)}: no extractable text (blank, scanned or image-only), skipped"
         )
 
     return RawDocument(
@@ -197,7 +197,7 @@ def _brief(exc: BaseException, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _ranges(numbers: list[int]) -> str:
+def page_ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 7] -> "1-3, 7": scanned inserts often span many pages."""
     parts: list[str] = []
     start = prev = numbers[0]
