@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from cpguide.settings import Settings
 from cpguide.web.app import create_app
-from cpguide.web.conversations import COOKIE_NAME, ConversationStore, new_client_key
+from cpguide.web.conversations import COOKIE_NAME
 from cpguide.web.security import CONTENT_SECURITY_POLICY, RateLimiter
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -111,7 +111,22 @@ def test_openapi_and_docs(client):
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/static/api-docs.js" in docs.text
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", docs.text) == []
-    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+    assert docs.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_docs_assets_are_served_by_the_app_itself(client):
+    """The reference works offline: every script and stylesheet it loads comes from this server."""
+    docs = client.get("/docs").text
+    assets = re.findall(r'<(?:script[^>]*\bsrc|link[^>]*\bhref)="([^"]+)"', docs)
+    assert not [a for a in assets if not a.startswith(("/", "data:"))], "the reference loads something from elsewhere"
+    assets = [a for a in assets if a.startswith("/")]
+    kinds = {}
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        kinds[asset] = response.headers["content-type"]
+    assert any("swagger-ui-bundle.js" in a and "javascript" in k for a, k in kinds.items())
+    assert any("swagger-ui.css" in a and "text/css" in k for a, k in kinds.items())
 
 
 # -- search ---------------------------------------------------------------------------------------
@@ -247,6 +262,9 @@ BAD_REQUESTS = [
     ("/api/chat", {"content": "{not json", "headers": {"content-type": "application/json"}}, 422, "not valid JSON"),
     ("/api/chat", {"content": "[1, 2]", "headers": {"content-type": "application/json"}}, 422, "JSON object"),
     ("/api/chat", {}, 422, "no body"),
+    ("/api/chat", {"content": '{"message": "care leavers"}', "headers": {"content-type": "text/plain"}}, 415,
+     "content type must be application/json"),
+    ("/api/search", {"data": {"query": "care leavers"}}, 415, "content type must be application/json"),
     ("/api/search", {"json": {"query": "care", "k": 0}}, 422, "k"),
     ("/api/search", {"json": {"query": "care", "k": "5"}}, 422, "k"),
     ("/api/search", {"json": {"query": "care", "k": 500}}, 422, "k"),
@@ -273,6 +291,23 @@ def test_bad_requests_get_a_clear_json_error(client, path, kwargs, status, words
 def test_unknown_api_paths_and_methods_are_json(client, method, path, status):
     response = getattr(client, method)(path)
     assert response.status_code == status and set(response.json()) == {"error", "hint"}
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/documents", "/documents/telford-partners", "/docs", "/quiz",
+                                  "/duties", "/brief", "/api/documents", "/api/documents/telford-partners",
+                                  "/openapi.json", "/static/style.css"])
+def test_head_is_answered_wherever_get_is(client, path):
+    """Uptime monitors use HEAD: the same status and headers as GET, and no body."""
+    get, head = client.get(path), client.head(path)
+    assert get.status_code == 200 and head.status_code == 200, head.text
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-security-policy"] == get.headers["content-security-policy"]
+
+
+def test_head_where_get_is_not_answered_is_still_refused(client):
+    assert client.head("/api/chat").status_code == 405
+    assert client.head("/no-such-page").status_code == 404
 
 
 @pytest.mark.parametrize("path, status, words", [
@@ -408,24 +443,26 @@ def test_rate_limiter_refills_over_time():
     assert limiter.wait_seconds("a") == 0
 
 
-def test_conversation_store_bounds_and_expiry():
-    now = [0.0]
-    store = ConversationStore(max_conversations=3, per_client=2, max_turns=2, ttl_seconds=100, clock=lambda: now[0])
-    a, b = new_client_key(), new_client_key()
-    first = store.new(a)
-    second = store.new(a)
-    third = store.new(a)  # a's oldest goes: two per client
-    assert store.get(first.id, a) is None and store.get(second.id, a) is second
-    assert store.current(a) is third and store.get(third.id, b) is None
-    from cpguide.assistant.conversation import Turn
-
-    assert [store.add_turn(third, Turn(q, q)) for q in "xyz"] == [1, 2, 3]
-    assert [t.question for t in third.turns] == ["y", "z"] and third.dropped_turns == 1
-    store.new(b)
-    store.new(b)  # the store is full: the least recently used conversation goes
-    assert len(store) == 3
-    now[0] += 101
-    assert store.current(a) is None and len(store) == 0
+def test_follow_ups_reach_any_worker_and_survive_a_restart(starter_index, embedder):
+    """Two apps on one index are two server workers; a third, started later, is the restarted server."""
+    settings = settings_for(starter_index, rate_limit=100_000)
+    services = services_for(settings, embedder)
+    with TestClient(create_app(settings, services)) as one, TestClient(create_app(settings, services)) as two:
+        first = one.post("/api/chat", json={"message": QUESTION}).json()
+        two.cookies = one.cookies  # the same browser; the load balancer sent it to the other worker
+        follow = two.post("/api/chat", json={"message": "and what about health?",
+                                             "conversation_id": first["conversation_id"]})
+        assert follow.status_code == 200, follow.text
+        assert follow.json()["turn"] == 2 and "care leavers" in follow.json()["resolved_question"]
+        cookies = one.cookies
+    with TestClient(create_app(settings, services)) as restarted:
+        restarted.cookies = cookies
+        again = restarted.post("/api/chat", json={"message": "and in Wales?",
+                                                  "conversation_id": first["conversation_id"]})
+        assert again.status_code == 200, again.text
+        assert again.json()["turn"] == 3 and "in Wales" in again.json()["resolved_question"]
+        page = restarted.get("/").text
+        assert QUESTION in page and "and what about health?" in page
 
 
 # -- when there is no index yet, and `cpguide serve` ---------------------------------------------

@@ -232,6 +232,26 @@ def test_axe_finds_no_serious_problems(page):
     assert problems == {name: [] for name in problems}
 
 
+def test_api_reference_works_offline_under_the_strict_policy(browser, server):
+    """Every request the reference makes goes to this server; anything else is cut off, as offline."""
+    context = browser.new_context(base_url=server.url)
+    elsewhere: list[str] = []
+    context.route(lambda url: not url.startswith(server.url),
+                  lambda route: (elsewhere.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto("/docs")
+        page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
+        assert "cpguide" in page.locator(".swagger-ui .info .title").inner_text()
+        page.locator(".opblock-summary-path", has_text="/api/chat").first.wait_for()
+        assert elsewhere == []
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        context.close()
+
+
 def test_pages_have_landmarks_and_one_h1(page):
     for path in ("/", "/documents", "/documents/telford-partners"):
         page.goto(path)

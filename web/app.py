@@ -23,8 +23,9 @@ from cpguide.settings import Settings
 from cpguide.web import errors
 from cpguide.web.conversations import ConversationStore
 from cpguide.web.deps import Runtime
+from cpguide.web.head import HeadAsGet
 from cpguide.web.routes import NAV, ROUTERS
-from cpguide.web.security import CONTENT_SECURITY_POLICY, GuardMiddleware, RateLimiter
+from cpguide.web.security import GuardMiddleware, RateLimiter
 
 HERE = Path(__file__).resolve().parent
 PLACES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Not stated"}
@@ -38,12 +39,23 @@ Conversations belong to the client that started them: keep the `cpguide_client` 
 between requests to ask follow-up questions.
 """
 
-# Swagger UI comes from a CDN, so the reference page alone may load it; everything else keeps
-# the strict policy. Its start-up script is a static file, so no inline script is allowed here either.
-_DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "script-src 'self'", f"script-src 'self' {_DOCS_CDN}").replace(
-    "style-src 'self'", f"style-src 'self' {_DOCS_CDN}")
+SWAGGER_UI_URL = "/static/swagger-ui"
+
+
+def swagger_ui_folder() -> Path | None:
+    """Swagger UI's own files as the ``swagger-ui-py`` package ships them (with their licence).
+
+    Served from this app, so the API reference works offline and under the same strict
+    Content-Security-Policy as every other page. Found without importing the package, whose
+    ``__init__`` pulls in YAML and framework adapters this app never uses.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "static"
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 
 def code_spans(text: str):
@@ -77,24 +89,29 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         await run_in_threadpool(runtime.load)  # the model and index, once, off the event loop
         app.state.runtime = runtime
         yield
+        app.state.conversations.close()
 
     app = FastAPI(title="cpguide", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.conversations = ConversationStore()
+    # Shared by every worker and kept across restarts (see web/conversations.py); opened on first use.
+    app.state.conversations = ConversationStore.beside_index(settings.index_path)
     app.add_middleware(GuardMiddleware, limiter=RateLimiter(settings.rate_limit))
+    app.add_middleware(HeadAsGet)  # outermost, so the guard and every route see an ordinary GET
     errors.install(app)
+    swagger = swagger_ui_folder()
+    if swagger is not None:  # mounted before /static, which would otherwise claim the path
+        app.mount(SWAGGER_UI_URL, StaticFiles(directory=swagger), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
 
     @app.get("/docs", include_in_schema=False)
     def api_reference(request: Request):
-        """Swagger UI for /openapi.json, under a policy that admits only its CDN."""
-        response = app.state.templates.TemplateResponse(request, "api_docs.html", {})
-        response.headers["Content-Security-Policy"] = DOCS_POLICY
-        return response
+        """Swagger UI for /openapi.json, its files served by this app (see ``swagger_ui_folder``)."""
+        context = {"swagger_ui": SWAGGER_UI_URL if swagger is not None else None}
+        return app.state.templates.TemplateResponse(request, "api_docs.html", context)
 
     return app
 

@@ -28,6 +28,7 @@ TITLES = {
     404: "Page not found",
     405: "That action is not allowed here",
     413: "The request is too large",
+    415: "The request is not in a format this page accepts",
     422: "There is a problem with the request",
     429: "Too many requests",
     500: "Something went wrong",
@@ -66,6 +67,29 @@ class ConversationNotFound(WebError):
                          "the cpguide_client cookie between requests to ask follow-up questions.", status=404)
 
 
+class NotJson(WebError):
+    def __init__(self, sent: str):
+        super().__init__(f"The content type must be application/json, not {sent[:60] or 'missing'}.",
+                         hint="Send the body as JSON with the header Content-Type: application/json, for "
+                         "example curl -H 'Content-Type: application/json' -d '{\"message\": \"...\"}'.",
+                         status=415)
+
+
+def sent_as_other_than_json(request: Request) -> str | None:
+    """The content type of a JSON API body sent as something else (a form, text), or None.
+
+    FastAPI only parses JSON bodies sent as JSON, so such a request fails validation as if
+    its body were not an object; the content type is the real mistake and worth naming.
+    A body with no content type at all is read as JSON, as FastAPI does.
+    """
+    if not request.url.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not sent or sent == "application/json" or (sent.startswith("application/") and sent.endswith("+json")):
+        return None
+    return sent
+
+
 def wants_json(path: str) -> bool:
     return path.startswith(JSON_PATHS)
 
@@ -90,6 +114,9 @@ async def cpguide_error_handler(request: Request, exc: CpguideError) -> Response
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """Pydantic's error list, summarised into one sentence a person can act on."""
+    sent = sent_as_other_than_json(request)
+    if sent is not None:
+        return await cpguide_error_handler(request, NotJson(sent))
     return await cpguide_error_handler(request, WebError(describe(exc.errors()), hint=API_HINT, status=422))
 
 

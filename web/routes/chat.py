@@ -145,10 +145,11 @@ def filter_options(library) -> dict:
 # -- asking ---------------------------------------------------------------------------------------
 def ask(runtime, assistant, conversations: ConversationStore, thread: Thread, message: str,
         filters: Filters) -> tuple[int, Answer]:
-    """One question in one thread; the lock keeps a thread's turns in order."""
-    with thread.lock, runtime.answer_lock:
+    """One question in one thread. The lock guards the assistant's caches; the store numbers
+    the turns, so two processes answering in one conversation at once still keep them in order."""
+    with runtime.answer_lock:
         answer = assistant.ask(message, thread.conversation, filters)
-        number = conversations.add_turn(thread, Turn(answer.question, answer.resolved_question, answer))
+    number = conversations.add_turn(thread, Turn(answer.question, answer.resolved_question, answer))
     return number, answer
 
 

@@ -1,7 +1,7 @@
 /* Starts Swagger UI for /openapi.json (kept out of the page so no inline script is needed). */
 window.addEventListener("load", function () {
   "use strict";
-  if (!window.SwaggerUIBundle) { return; }  // the CDN is unreachable: the page's links remain
+  if (!window.SwaggerUIBundle) { return; }  // Swagger UI is not installed: the page's links remain
   window.SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger-ui",
