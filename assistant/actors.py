@@ -76,27 +76,30 @@ class ActorVocabulary:
 
     def find(self, text: str, *, heading: bool = False) -> list[tuple[int, str]]:
         """(position, slug) for every actor named in ``text``, in order of appearance."""
+        return [(start, slug) for start, _, slug in self.mentions(text, heading=heading)]
+
+    def mentions(self, text: str, *, heading: bool = False) -> list[tuple[int, int, str]]:
+        """(start, end, slug) for every name in ``text``: the words to swap in "what about health?"."""
         text = _ACT_TITLE.sub(lambda m: " " * len(m.group()), text)  # "Children and Social Work Act 2017"
         if self._ignore:
             text = self._ignore.sub(lambda m: " " * len(m.group()), text)
         if heading and self._ignore_headings:
             text = self._ignore_headings.sub(lambda m: " " * len(m.group()), text)
-        found: list[tuple[int, str]] = []
-        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
         if self._acronyms:
             for m in self._acronyms.finditer(text):
                 word = m.group()
                 slug = self._acronym_lookup.get(word) or self._acronym_lookup.get(word[:-1])
                 if slug:
-                    found.append((m.start(), slug))
-                    taken.append(m.span())
+                    found.append((m.start(), m.end(), slug))
+        taken = [(a, b) for a, b, _ in found]
         pattern = self._heading_terms if heading else self._terms
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             slug = self._slug_for(m.group())
             if slug:
-                found.append((m.start(), slug))
+                found.append((m.start(), m.end(), slug))
         return sorted(found)
 
     def slugs_in(self, text: str, *, heading: bool = False) -> tuple[str, ...]:
@@ -126,13 +129,40 @@ def _compile_terms(terms: dict[str, str]) -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads(resources.files("cpguide.assistant").joinpath("actors.toml").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
 def actor_vocabulary() -> ActorVocabulary:
-    """The actors in ``actors.toml``, compiled once per process."""
-    data = tomllib.loads(resources.files("cpguide.assistant").joinpath("actors.toml").read_text(encoding="utf-8"))
+    """Who acts: the ``[actors]`` of ``actors.toml``, compiled once per process."""
+    return _compile(_data()["actors"], _data().get("ignore", {}))
+
+
+@functools.lru_cache(maxsize=1)
+def topic_vocabulary() -> ActorVocabulary:
+    """What people ask about besides who acts (care leavers, money, placement stability):
+    the ``[topics]`` of ``actors.toml``, matched the same way."""
+    return _compile(_data().get("topics", {}), _data().get("ignore", {}))
+
+
+def subjects_in(text: str) -> list[tuple[int, int, str]]:
+    """Every actor or topic named in ``text`` as (start, end, slug); the longer name wins
+    where two overlap ("mental health" is a topic, not the health service)."""
+    found = actor_vocabulary().mentions(text, heading=True) + topic_vocabulary().mentions(text, heading=True)
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str]] = []
+    for m in sorted(found, key=lambda m: -(m[1] - m[0])):
+        if not any(a < m[1] and m[0] < b for a, b, _ in kept):
+            kept.append(m)
+    return sorted(kept)
+
+
+def _compile(entries: dict, ignore: dict) -> ActorVocabulary:
     actors = tuple(
         Actor(slug, spec["label"], tuple(spec.get("terms", ())), tuple(spec.get("headings", ())),
               tuple(spec.get("acronyms", ())))
-        for slug, spec in data["actors"].items()
+        for slug, spec in entries.items()
     )
     lookup: dict[str, str] = {}
     heading_lookup: dict[str, str] = {}
@@ -144,7 +174,6 @@ def actor_vocabulary() -> ActorVocabulary:
             heading_lookup.setdefault(_norm(t), a.slug)
         for t in a.acronyms:
             acronym_lookup.setdefault(t, a.slug)
-    ignore = data.get("ignore", {})
     phrases = sorted(ignore.get("phrases", ()), key=len, reverse=True)
     heads = sorted(ignore.get("headings", ()), key=len, reverse=True)
     acronyms = sorted(acronym_lookup, key=len, reverse=True)

@@ -10,18 +10,15 @@ unrelated sentences into something that reads like an answer.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 
 from cpguide.assistant import coverage
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve
-from cpguide.index.lexical import tokenize
+from cpguide.assistant.selection import Candidate, SentenceSelector
+from cpguide.assistant.structure import ListBlock, leans_on_previous
 from cpguide.index.search import Filters, Searcher, check_query
-from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Answer, Citation, Hit
 
 PASSAGES = 6  # passages whose sentences compete for the answer
@@ -31,40 +28,23 @@ _DUTY_QUESTION = re.compile(
     r"duties|obligations|legally (required|obliged|bound))\b",
     re.I,
 )
-MAX_SENTENCES = 5
-WITHIN_BEST = 0.12  # keep sentences scoring within this of the best one
+# A question that asks for a set wants the whole list, not the sentence that best matches it.
+_SET_QUESTION = re.compile(
+    r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
+    r"\bwhat\s+(?:can|could|should|must|might)\b.{1,60}\bdo\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
+    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments)\b",
+    re.I,
+)
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}
-
-ACTOR_CUES = {
-    "housing": ("housing", "homeless", "tenancy", "accommodation"),
-    "health": ("health", "nhs", "gp", "dental", "camhs", "clinical", "icb", "ccg", "doctor", "nurse"),
-    "police": ("police", "policing", "criminal justice"),
-    "education": ("school", "schools", "education", "virtual school", "college", "teacher"),
-    "youth justice": ("youth justice", "youth offending", "probation"),
-    "leisure": ("leisure", "culture", "sport", "library", "libraries", "arts", "play"),
-    "business": ("business", "businesses", "private sector", "employer", "employers"),
-    "third sector": ("third sector", "charity", "charities", "voluntary"),
-    "councillors": ("councillor", "councillors", "elected member", "lead member", "panel"),
-}
-
-
-@dataclass
-class _Sentence:
-    hit: Hit
-    start: int  # offsets in the cleaned document
-    end: int
-    text: str
-    score: float = 0.0
-    similarity: float = 0.0
-
-
-def _actors_in(text: str) -> set[str]:
-    lowered = text.lower()
-    return {a for a, cues in ACTOR_CUES.items() if any(re.search(rf"\b{re.escape(c)}\b", lowered) for c in cues)}
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)
 
 
 def _display(sentence: str) -> str:
@@ -83,7 +63,8 @@ class Assistant:
         self.stale_years = stale_years
         self.max_query_chars = max_query_chars
         self.llm = llm
-        self._headings: dict[str, set[int]] = {}
+        self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
+                                         floor=abstain_threshold * 0.75)
 
     # -- public ------------------------------------------------------------------------------
     def ask(self, question: str, conversation: Conversation | None = None, filters: Filters | None = None) -> Answer:
@@ -93,7 +74,7 @@ class Assistant:
         if place and not filters.jurisdiction:
             filters = Filters(jurisdiction=(place,), doc_id=filters.doc_id, kind=filters.kind, audience=filters.audience)
         if conversation is not None:
-            conversation.jurisdiction = place or conversation.jurisdiction
+            conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
         table = self._duty_table(question, resolved, filters)
         if table is not None:
@@ -130,91 +111,14 @@ class Assistant:
         """How well the library covers the question: the best passage's cosine similarity."""
         return max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
 
-    # -- extractive mode ---------------------------------------------------------------------------
-    def _candidate_spans(self, doc_id: str, text: str, start: int) -> list[tuple[int, int, str]]:
-        """Sentences of a passage that could stand in an answer: not headings, URLs or footnotes."""
-        doc = self.library.document(doc_id)
-        headings = self._headings.get(doc_id)
-        if headings is None:
-            headings = self._headings[doc_id] = {s.start for s in doc.sections if s.kind == "heading"}
-        out = []
-        for s, e in sentence_spans(text, start):
-            sentence = doc.text[s:e]
-            if s in headings or len(sentence.split()) < 5 or re.search(r"https?://|www\.", sentence):
-                continue
-            if re.match(r"^\d{1,2}\s+[A-Z]", sentence):  # a footnote line
-                continue
-            out.append((s, e, sentence))
-        return out
-
-    def _sentences(self, hits: list[Hit]) -> list[_Sentence]:
-        return [_Sentence(hit, s, e, text) for hit in hits for s, e, text in self._candidate_spans(hit.doc_id, hit.text, hit.start)]
-
     def warm_up(self, max_chunks: int = 5000, batch: int = 256) -> int:
-        """Embed every candidate sentence of a small library once, so that a long-running server
-        answers from its cache (about 4 s for the starter library on two cores). Returns how many
-        sentences were embedded; a library larger than ``max_chunks`` is left to fill as used."""
-        if len(self.library.chunks) > max_chunks:
-            return 0
-        texts = list(dict.fromkeys(text for c in self.library.chunks
-                                   for _, _, text in self._candidate_spans(c.doc_id, c.text, c.start)))
-        missing = [t for t in texts if self._sentence_cache(t) is None]
-        for i in range(0, len(missing), batch):
-            self._embed_sentences(tuple(missing[i:i + batch]))
-        return len(missing)
+        """Embed the library's candidate sentences once (see ``SentenceSelector.warm_up``)."""
+        return self.selector.warm_up(max_chunks, batch)
 
-    def _score(self, question: str, qvec: np.ndarray, sentences: list[_Sentence]) -> None:
-        vecs = self._embed_sentences(tuple(s.text for s in sentences))
-        sims = vecs @ qvec
-        qtok = set(tokenize(self.searcher.vocabulary.expand(question)))
-        idf = {t: self.library.lexical.idf(t) for t in qtok}
-        total = sum(idf.values()) or 1.0
-        wanted_actors = _actors_in(question)
-        for s, sim in zip(sentences, sims):
-            stoks = set(tokenize(s.text))
-            lexical = sum(idf[t] for t in qtok & stoks) / total
-            prior = 1.0 / (1 + 0.15 * (s.hit.rank - 1))
-            actor_bonus = 0.0
-            if wanted_actors:
-                context = f"{s.hit.section} {s.text}"
-                actor_bonus = 0.08 if _actors_in(context) & wanted_actors else -0.04
-            s.similarity = float(sim)
-            s.score = 0.6 * float(sim) + 0.25 * lexical + 0.1 * prior + actor_bonus
+    def select(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
+        return self.selector.select(question, qvec, hits)
 
-    def _embed_sentences(self, texts: tuple[str, ...]) -> np.ndarray:
-        cached = [self._sentence_cache(t) for t in texts]
-        missing = [t for t, v in zip(texts, cached) if v is None]
-        if missing:
-            vecs = self.searcher.embedder.embed(missing, batch_size=64)
-            for t, v in zip(missing, vecs):
-                _SENTENCE_VECTORS[(self.searcher.embedder.fingerprint, t)] = v
-        return np.stack([self._sentence_cache(t) for t in texts]) if texts else np.zeros((0, 1))
-
-    def _sentence_cache(self, text: str):
-        return _SENTENCE_VECTORS.get((self.searcher.embedder.fingerprint, text))
-
-    def select(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[_Sentence]:
-        sentences = self._sentences(hits)
-        if not sentences:
-            return []
-        self._score(question, qvec, sentences)
-        sentences.sort(key=lambda s: -s.score)
-        best = sentences[0].score
-        floor = max(best - WITHIN_BEST, 0.0)
-        chosen: list[_Sentence] = []
-        seen: list[set[str]] = []
-        for s in sentences:
-            if s.score < floor or s.similarity < self.abstain_threshold * 0.75:
-                continue
-            words = set(_norm(s.text).split())
-            if any(len(words & w) / max(1, min(len(words), len(w))) >= 0.8 for w in seen):
-                continue  # the same sentence from a near-duplicate passage: cite it once
-            chosen.append(s)
-            seen.append(words)
-            if len(chosen) >= MAX_SENTENCES:
-                break
-        return chosen
-
+    # -- extractive mode ---------------------------------------------------------------------------
     def _extractive(self, question: str, resolved: str, hits: list[Hit], qvec: np.ndarray) -> Answer:
         chosen = self.select(resolved, qvec, hits)
         if not chosen:
@@ -224,44 +128,85 @@ class Assistant:
                                  "The question asks for a figure, and no passage that answers it gives one.")
         return self.compose(question, resolved, chosen, hits)
 
-    def compose(self, question: str, resolved: str, chosen: list[_Sentence], hits: list[Hit],
+    def _lists_for(self, question: str, chosen: list[Candidate]) -> dict[int, ListBlock]:
+        """For each chosen sentence, the list it brings: the items under a lead-in always, and the
+        whole list around an item when the question asks for a set. One list is given once."""
+        wants_set = bool(_SET_QUESTION.search(question))
+        lists: dict[int, ListBlock] = {}
+        seen: set[tuple] = set()
+        for i, c in enumerate(chosen):
+            shape = self.selector.shape(c.hit.doc_id)
+            block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set else None)
+            if block is None or not block.items:
+                continue
+            key = (c.hit.doc_id, block.items[0])
+            if key not in seen:
+                seen.add(key)
+                lists[i] = block
+        return lists
+
+    def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
                 mode: str = "extractive") -> Answer:
-        """Order sentences (by place, then passage, then position) and number the citations."""
+        """Order sentences (by place, then passage, then position), bring the lists they introduce
+        and the sentences they lean on, and number the citations."""
+        lists = self._lists_for(resolved, chosen)
+        block_of = {id(chosen[i]): block for i, block in lists.items()}
+        if lists:
+            # A list answers the question: its own sentences are quoted through it, and at most
+            # one other sentence stays beside it, so the list is not padded.
+            spans = [(chosen[i].hit.doc_id, s, e) for i, b in lists.items()
+                     for s, e in ([b.lead] if b.lead else []) + list(b.items)]
+            kept, loose = [], 0
+            for c in chosen:
+                inside = any(d == c.hit.doc_id and s <= c.start and c.end <= e for d, s, e in spans)
+                if id(c) in block_of:
+                    kept.append(c)
+                elif not inside and loose < 1:
+                    kept.append(c)
+                    loose += 1
+            chosen = kept
         places = {s.hit.jurisdiction for s in chosen}
-        order_hits = {}
+        order_hits: dict[str, int] = {}
         for s in chosen:
             order_hits.setdefault(s.hit.chunk_id, len(order_hits))
         chosen = sorted(chosen, key=lambda s: (sorted(places).index(s.hit.jurisdiction) if len(places) > 1 else 0,
                                                order_hits[s.hit.chunk_id], s.start))
-        # Adjacent sentences of one passage share one citation whose quote spans both.
-        groups: list[list[_Sentence]] = []
-        for s in chosen:
-            if groups and groups[-1][-1].hit.chunk_id == s.hit.chunk_id and self._adjacent(groups[-1][-1], s):
-                groups[-1].append(s)
-            else:
-                groups.append([s])
         citations: list[Citation] = []
         lines: list[str] = []
         current_place = None
-        for g in groups:
-            hit = g[0].hit
-            doc = self.library.document(hit.doc_id)
-            start, end = g[0].start, g[-1].end
-            quote = doc.text[start:end]
-            n = len(citations) + 1
-            citations.append(self.citation(n, hit, quote, start, end))
+        covered: list[tuple[str, int, int]] = []  # (doc, start, end) already quoted
+        for c in chosen:
+            hit = c.hit
+            if any(d == hit.doc_id and s <= c.start and c.end <= e for d, s, e in covered):
+                continue
             if len(places) > 1 and hit.jurisdiction != current_place:
                 current_place = hit.jurisdiction
                 lines.append(f"In {PLACE_NAMES.get(current_place, current_place)}:")
-            text = " ".join(_display(s.text) for s in g)
-            lines.append(f"- {text} [{n}]")
+            start, end = c.start, c.end
+            shape = self.selector.shape(hit.doc_id)
+            block = block_of.get(id(c))
+            if block is not None and block.lead is not None and block.lead != (c.start, c.end):
+                start, end = block.lead  # an item was chosen: the list's own lead-in comes first
+            elif leans_on_previous(c.text):
+                before = shape.sentence_before(c.start)
+                if before is not None:
+                    start = before[0]  # "However, ..." is quoted with the sentence it answers
+            doc = self.library.document(hit.doc_id)
+            n = len(citations) + 1
+            citations.append(self.citation(n, hit, doc.text[start:end], start, end))
+            lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
+            covered.append((hit.doc_id, start, end))
+            if block is not None:
+                for item_start, item_end in block.items:
+                    n = len(citations) + 1
+                    citations.append(self.citation(n, hit, doc.text[item_start:item_end], item_start, item_end))
+                    lines.append(f"  - {_display(_one_line(doc.text[item_start:item_end]))} [{n}]")
+                    covered.append((hit.doc_id, item_start, item_end))
+                if block.total > len(block.items):
+                    lines.append(f"  - ... and {block.total - len(block.items)} more in the source [{n}]")
         answer_text = "\n".join(lines)
         return Answer(question=question, answer=answer_text, citations=tuple(citations), abstained=False,
                       resolved_question=resolved, mode=mode)
-
-    def _adjacent(self, a: _Sentence, b: _Sentence) -> bool:
-        gap = self.library.document(a.hit.doc_id).text[a.end:b.start]
-        return 0 <= len(gap) <= 3 and "\n" not in gap
 
     def citation(self, n: int, hit: Hit | None, quote: str, start: int, end: int, doc_id: str = "") -> Citation:
         """A numbered citation for ``quote`` (= the document's text[start:end])."""
@@ -314,27 +259,3 @@ class Assistant:
                    else "Try other words, or add documents that cover it."))
         return Answer(question=question, answer=text, citations=(), abstained=True, related=related,
                       resolved_question=resolved)
-
-
-# Sentence vectors are pure functions of (model, text): a process-wide cache makes repeated and
-# follow-up questions over the same passages cheap.
-class _BoundedCache(OrderedDict):
-    """Oldest entries leave first; safe to share between a warm-up thread and requests."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-        self._lock = threading.Lock()
-
-    def __setitem__(self, key, value):
-        with self._lock:
-            super().__setitem__(key, value)
-            if len(self) > self.limit:
-                self.popitem(last=False)
-
-    def get(self, key, default=None):
-        with self._lock:
-            return super().get(key, default)
-
-
-_SENTENCE_VECTORS = _BoundedCache(50_000)

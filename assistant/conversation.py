@@ -12,34 +12,46 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.records import Answer
 
-# Services and people a question can be "about"; swapping one for another is the commonest
-# follow-up ("and what about health?").
-TOPIC_TERMS = (
-    "housing services", "housing", "health services", "health", "nhs", "mental health", "police",
-    "policing", "schools", "school", "education", "colleges", "youth justice", "probation",
-    "leisure", "culture", "sport", "libraries", "businesses", "business", "private sector",
-    "employers", "third sector", "charities", "voluntary sector", "social services", "social workers",
-    "councillors", "councillor", "lead member", "foster carers", "virtual school", "personal advisers",
-    "care leavers", "children in care", "looked-after children", "employment", "apprenticeships",
-    "dental", "teeth", "money", "finance", "council tax", "placement stability", "missing children",
-)
-_SERVICES = {"health", "housing", "education", "leisure", "culture", "social", "youth justice", "probation"}
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "last": -1}
+# A question that opens like this continues the one before: "and what about health?".
 _FOLLOW_UP_START = re.compile(
-    r"^(and|but|also|so|what about|how about|and what about|what else|anything else|same for|"
-    r"who checks|who makes sure|who monitors|how do we know|why|how|tell me more|more on|more about|"
-    r"explain|expand|what does that|does that|is that|and in|in wales|in england)\b",
+    r"^(and|but|also|so|plus|what about|how about|what of|what else|anything else|same for|tell me more|"
+    r"more on|more about|expand on|go on|any|anything|anyone|beyond|apart from|other than|besides|except|explain (that|this|it|them)|in wales|in england)\b",
     re.I,
 )
-_ANAPHORA = re.compile(r"\b(that|this|it|they|them|those|these|there|its|their|the same|similar|likewise|"
-                       r"equivalent|as well|too)\b", re.I)
+# Words that lean on something said before. "that" and "this" count only where they stand
+# for a thing ("who checks that happens?", "help with that"), not as a conjunction
+# ("make sure that care leavers...") or a local "this council".
+_PRONOUN = re.compile(
+    r"\b(it|its|they|them|their|theirs|those|these|the same|similar|likewise|equivalent|either|instead|"
+    r"beforehand|afterwards|as well|too|otherwise|the former|the latter|"
+    r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
+    r"option|idea|principle|example|item|group|duty|source)|the \w+ one)\b",
+    re.I,
+)
+_THAT_THIS = re.compile(
+    r"\b(?:about|of|for|with|on|to|do|does|doing|did|is|in|from|after|before|like|beyond|behind|at|by|into|"
+    r"without|mean|means|cover|covers|fund|funds|pay for|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
+    r"|\b(?:that|this)\s*(?:[?.!,]|$|happens?|happened|is\b|was\b|does\b|do\b|means?\b|works?\b|appl\w*|covers?\b|"
+    r"includ\w*|involv\w*|will\b|would\b|should\b|can\b|could\b|must\b|'s\b|’s\b)"
+    r"|\b(?:that|this|those|these)\s+(?:responsibility|role|duty|arrangement|group|level|scheme|approach|"
+    r"process|protocol|kind|sort|type|support|work|help|money|age|place|principle|one|ones)\b",
+    re.I,
+)
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
-
-
+_PLURAL_PRONOUN = re.compile(r"\b(they|them|their|theirs)\b", re.I)
+_CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{3,}")
+_STOP = frozenset(
+    "what when where which while whom whose with would could should shall will that this those these there "
+    "they them their have does doing done about from into onto than then also just only very much many more "
+    "most some such each every been being were your yours ours mean means need needs tell know happen happens "
+    "does much".split()
+)
 @dataclass
 class Turn:
     question: str
@@ -67,27 +79,53 @@ def place_in(question: str) -> str | None:
     return "wales" if m.group(1).lower() in ("wales", "welsh") else "england"
 
 
-def _topic(text: str) -> str | None:
-    lowered = text.lower()
-    for term in TOPIC_TERMS:
-        if re.search(rf"\b{re.escape(term)}\b", lowered):
-            return term
-    return None
+def _subject(text: str) -> tuple[int, int, str] | None:
+    """The first actor or topic a question names (``actors.toml``), as (start, end, slug)."""
+    found = subjects_in(text)
+    return found[0] if found else None
+
+
+def _same_kind(text: str, slug: str) -> tuple[int, int, str] | None:
+    """The first subject of ``text`` of the same kind as ``slug``: a service for a service, a topic for a topic."""
+    is_actor = slug in actor_vocabulary().slugs
+    return next((m for m in subjects_in(text) if (m[2] in actor_vocabulary().slugs) == is_actor), None)
 
 
 def _strip_lead(question: str) -> str:
-    q = re.sub(r"^(and|but|also|so)\s+", "", question.strip(), flags=re.I)
+    q = re.sub(r"^(and|but|also|so|plus)\s+", "", question.strip(), flags=re.I)
     q = re.sub(r"^(what about|how about|what of|same for|and for)\s+", "", q, flags=re.I)
     return q.strip(" ?.!")
+
+
+def leans_on_context(question: str) -> bool:
+    """Does the question need the conversation to be understood?
+
+    It does when it opens as a continuation ("and...", "what about..."), points at an earlier
+    answer ("the second point", "[2]"), uses a pronoun or a "that"/"this" that stands for
+    something said before, or is too short to have a subject ("why?", "who pays?"). A
+    question that names what it is about and leans on nothing ("how should we involve young
+    people in the panel?") stands alone, however it starts.
+    """
+    q = question.strip()
+    if _FOLLOW_UP_START.match(q) or re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
+        return True
+    if _THAT_THIS.search(q):
+        return True
+    pronoun = _PRONOUN.search(q)
+    if pronoun:
+        # "How can schools make sure they ..." - a plural subject named before the pronoun is
+        # what it points at, in a question long enough to stand on its own.
+        named = [m for m in subjects_in(q[:pronoun.start()])]
+        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8):
+            return True
+    content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
+    return len(content) < 2 and not subjects_in(q)
 
 
 def is_follow_up(question: str, conversation: Conversation | None) -> bool:
     if not conversation or not conversation.turns:
         return False
-    words = question.split()
-    if _FOLLOW_UP_START.match(question.strip()):
-        return True
-    return len(words) <= 12 and bool(_ANAPHORA.search(question))
+    return leans_on_context(question)
 
 
 def _cited_passage(conversation: Conversation, question: str) -> str | None:
@@ -136,14 +174,15 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         base = re.sub(r"\s*\(in (Wales|England)\)$", "", previous)
         return (f"{base} (in {place.title()})" if place else base), place
 
-    new_topic = _topic(rest_wo_place)
-    old_topic = _topic(previous)
-    if new_topic and old_topic and new_topic != old_topic and len(rest_wo_place.split()) <= 5:
-        # "what about health?" -> swap the service in the previous question
-        if old_topic.endswith(" services") and new_topic in _SERVICES:
-            new_topic = f"{new_topic} services"
-        swapped = re.sub(rf"\b{re.escape(old_topic)}\b", new_topic, previous, count=1, flags=re.I)
-        return swapped, place
+    new = _subject(rest_wo_place)
+    old = _same_kind(previous, new[2]) if new else None
+    if new and old and new[2] != old[2] and len(rest_wo_place.split()) <= 5:
+        # "what about health?" -> the previous question, asked of the new service or subject
+        new_words = rest_wo_place[new[0]:new[1]]
+        if previous[old[0]:old[1]].lower().endswith(" services") and not new_words.lower().endswith("services") \
+                and new[2] in actor_vocabulary().slugs:
+            new_words += " services"
+        return previous[:old[0]] + new_words + previous[old[1]:], place
 
     # "who checks that happens?" - keep the new question, carry the subject of the last two turns
     m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)

@@ -116,66 +116,111 @@ def _cites_gold(citation, matcher: QuoteMatcher) -> bool:
     return shared / len(matcher.grams) >= 0.2 or shared / len(cited) >= 0.5
 
 
-def evaluate_answers(assistant, answerable: list[dict], unanswerable: list[dict],
-                     thresholds=(0.25, 0.3, 0.33, 0.35, 0.38, 0.4, 0.42, 0.45, 0.5)) -> dict:
-    """Abstention, citation precision and gold recall; plus the threshold trade-off."""
-    relevance: dict[str, float] = {}
-    cited = on_target = gold_found = answered = 0
-    abstained_unans = 0
+def gold_quotes(item: dict) -> list[str]:
+    """Every gold passage of an item: a list answer holds one quote per item, in order."""
+    quotes = [q["quote"] for q in item.get("quotes") or () if q.get("quote")]
+    return quotes or ([item["quote"]] if item.get("quote") else [])
+
+
+@dataclass
+class AnswerTally:
+    """Counts behind the answer figures, kept apart so dev and test read the same way."""
+
+    answered: int = 0
+    cited: int = 0
+    on_target: int = 0
+    gold_found: int = 0
+    multi: int = 0  # answered items whose gold is several passages
+    completeness: float = 0.0  # summed share of those passages cited
+
+    def add(self, answer, item: dict) -> None:
+        matchers = [QuoteMatcher(q) for q in gold_quotes(item)]
+        self.answered += 1
+        hits = [any(_cites_gold(c, m) for m in matchers) for c in answer.citations]
+        self.cited += len(hits)
+        self.on_target += sum(hits)
+        self.gold_found += any(hits)
+        if len(matchers) > 1:
+            self.multi += 1
+            self.completeness += sum(any(_cites_gold(c, m) for c in answer.citations) for m in matchers) / len(matchers)
+
+
+def evaluate_answers(assistant, answerable: list[dict], unanswerable: list[dict]) -> dict:
+    """Answering and declining, citation precision, gold recall and list completeness.
+
+    With several gold passages (a list answer), a citation is on target when it quotes any of
+    them, and completeness is the share of them the answer cites.
+    """
+    tally = AnswerTally()
+    declined_by_kind: dict[str, list[int]] = {}
     latencies = []
+    missed, wrongly_answered = [], []
     for item in answerable + unanswerable:
         t0 = time.perf_counter()
         answer = assistant.ask(item["question"])
         latencies.append((time.perf_counter() - t0) * 1000)
-        hits = assistant.searcher.search(item["question"], k=8)
-        relevance[item["id"]] = assistant.relevance(hits)
         if not item["answerable"]:
-            abstained_unans += answer.abstained
+            kind = declined_by_kind.setdefault(item.get("miss_kind") or "other", [0, 0])
+            kind[0] += answer.abstained
+            kind[1] += 1
+            if not answer.abstained:
+                wrongly_answered.append(item["id"])
             continue
         if answer.abstained:
+            missed.append(item["id"])
             continue
-        answered += 1
-        matcher = QuoteMatcher(item["quote"])
-        hits_gold = [_cites_gold(c, matcher) for c in answer.citations]
-        cited += len(hits_gold)
-        on_target += sum(hits_gold)
-        gold_found += any(hits_gold)
-    trade = []
-    for t in thresholds:
-        trade.append({
-            "threshold": t,
-            "answered_answerable": round(sum(relevance[i["id"]] >= t for i in answerable) / max(1, len(answerable)), 3),
-            "abstained_unanswerable": round(sum(relevance[i["id"]] < t for i in unanswerable) / max(1, len(unanswerable)), 3),
-        })
+        tally.add(answer, item)
     latencies.sort()
+    declined = sum(k[0] for k in declined_by_kind.values())
     return {
-        "threshold": assistant.abstain_threshold,
-        "answered_answerable": round(answered / max(1, len(answerable)), 3),
-        "abstained_unanswerable": round(abstained_unans / max(1, len(unanswerable)), 3),
-        "citation_precision": round(on_target / max(1, cited), 3),
-        "gold_recall_in_citations": round(gold_found / max(1, answered), 3),
-        "citations_per_answer": round(cited / max(1, answered), 2),
+        "answered_answerable": round(tally.answered / max(1, len(answerable)), 3),
+        "abstained_unanswerable": round(declined / max(1, len(unanswerable)), 3),
+        "abstained_by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(declined_by_kind.items())},
+        "citation_precision": round(tally.on_target / max(1, tally.cited), 3),
+        "gold_recall_in_citations": round(tally.gold_found / max(1, tally.answered), 3),
+        "list_items": tally.multi,
+        "list_completeness": round(tally.completeness / max(1, tally.multi), 3),
+        "citations_per_answer": round(tally.cited / max(1, tally.answered), 2),
+        "declined_answerable": missed,
+        "answered_unanswerable": wrongly_answered,
         "ask_ms_p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
         "ask_ms_p95": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else 0.0,
-        "trade_off": trade,
     }
 
 
 def evaluate_dialogues(assistant, dialogues: list[dict]) -> dict:
-    """Recall@5 of follow-up turns (2nd onwards), with and without the conversation."""
-    from cpguide.assistant.conversation import Conversation, Turn
+    """Follow-ups and topic switches, turn by turn.
+
+    Every turn's answer should cite its gold passage. A follow-up (``standalone`` false or
+    absent after the first turn) is also searched with its resolved question and with the
+    bare question (Recall@5 with and without the conversation). A topic switch
+    (``standalone`` true after the first turn) must be left as asked: not rewritten, and
+    without the place of the turns before it unless it names one.
+    """
+    from cpguide.assistant.conversation import Conversation, Turn, place_in
     from cpguide.index.search import Filters
 
     chunk_text = {c.chunk_id: c.text for c in assistant.library.chunks}
     with_ctx = without = total = 0
-    misses = []
+    turns = turns_citing = 0
+    switches = switches_kept = 0
+    misses, switch_misses = [], []
     for d in dialogues:
         conversation = Conversation()
         for i, turn in enumerate(d["turns"]):
             answer = assistant.ask(turn["question"], conversation)
-            if i > 0:
+            matcher = QuoteMatcher(turn["quote"])
+            turns += 1
+            turns_citing += (not answer.abstained) and any(_cites_gold(c, matcher) for c in answer.citations)
+            if i > 0 and turn.get("standalone"):
+                switches += 1
+                kept = (answer.resolved_question or turn["question"]) == turn["question"] and (
+                    conversation.jurisdiction in (None, place_in(turn["question"])))
+                switches_kept += kept
+                if not kept:
+                    switch_misses.append(f"{d['id']} turn {i + 1}")
+            elif i > 0:
                 total += 1
-                matcher = QuoteMatcher(turn["quote"])
                 place = conversation.jurisdiction
                 filters = Filters(jurisdiction=(place,)) if place else None
                 hits = assistant.searcher.search(answer.resolved_question, k=5, filters=filters)
@@ -187,8 +232,13 @@ def evaluate_dialogues(assistant, dialogues: list[dict]) -> dict:
                 without += first_match_rank(raw, matcher, chunk_text) is not None
             conversation.turns.append(Turn(turn["question"], answer.resolved_question, answer))
     return {
+        "turns": turns,
+        "turns_citing_gold": round(turns_citing / max(1, turns), 3),
         "follow_up_turns": total,
         "recall@5_with_context": round(with_ctx / max(1, total), 3),
         "recall@5_without_context": round(without / max(1, total), 3),
         "missed_with_context": misses,
+        "topic_switches": switches,
+        "switches_kept_standalone": switches_kept,
+        "switches_rewritten": switch_misses,
     }

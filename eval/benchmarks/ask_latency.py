@@ -94,7 +94,7 @@ class StageClock:
 
 
 def run_pass(clock: StageClock, questions: list[str], clear_each: bool = False) -> dict:
-    from cpguide.assistant.answer import _SENTENCE_VECTORS
+    from cpguide.assistant.selection import _SENTENCE_VECTORS
 
     rows = []
     with lap() as t:
@@ -117,7 +117,7 @@ def run_pass(clock: StageClock, questions: list[str], clear_each: bool = False) 
 
 def warm_all_sentences(assistant) -> dict:
     """Embed every sentence the assistant could score, exactly as it would pick them from a hit."""
-    from cpguide.assistant.answer import _SENTENCE_VECTORS
+    from cpguide.assistant.selection import _SENTENCE_VECTORS
 
     searcher = assistant.searcher
     with lap() as t:
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         if index_dir.exists():
             shutil.rmtree(index_dir)
         from cpguide.app import Services
-        from cpguide.assistant.answer import _SENTENCE_VECTORS
+        from cpguide.assistant.selection import _SENTENCE_VECTORS
         from cpguide.ingest.pipeline import run_ingest
         from cpguide.ingest.sources import discover
 

@@ -1,0 +1,122 @@
+"""A document's shape as an answer needs it: lists and their lead-ins, sentences that lean
+on the one before, and case studies.
+
+A sentence such as "...seven principles ..., as follows:" is only half an answer; the items
+under it are the other half. A sentence that opens "However," or "These" means little without
+the sentence before it. A council's case study ("Stockton-on-Tees Borough Council") tells what
+one place achieved, not what anyone should do. All of this is read from the cleaned
+document's sections (headings, paragraphs, list items), not guessed from the words alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from cpguide.ingest.sentences import sentence_spans
+
+MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the source holds
+
+_LEAD_IN_END = re.compile(r"[:–—-]\s*$")
+_LEANS = re.compile(
+    r"^(?:however|therefore|thus|hence|also|in addition|additionally|furthermore|moreover|similarly|likewise|"
+    r"this|these|those|that|they|it|its|their|such|both|the latter|the former|as a result|for (?:this|these) reasons?|"
+    r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
+    re.I,
+)
+CASE_STUDY_HEADING = re.compile(
+    r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
+    r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A list in a document: the sentence that introduces it (if any) and its items' spans."""
+
+    lead: tuple[int, int] | None
+    items: tuple[tuple[int, int], ...]
+    total: int  # items in the document's list; ``items`` holds at most MAX_ITEMS of them
+
+
+class DocumentShape:
+    """Section lookups over one cleaned document, built once per document."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.sections = doc.sections
+        self._starts = [s.start for s in self.sections]
+
+    def index_at(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.sections[i].start <= offset < self.sections[i].end + 2:
+            return i
+        return None
+
+    def section_at(self, offset: int):
+        i = self.index_at(offset)
+        return self.sections[i] if i is not None else None
+
+    def _item_span(self, section) -> tuple[int, int]:
+        spans = sentence_spans(self.doc.text[section.start:section.end], section.start)
+        return (spans[0][0], spans[-1][1]) if spans else (section.start, section.end)
+
+    def is_lead_in(self, start: int, end: int) -> bool:
+        """Does this sentence end with a colon and have list items right after its section?"""
+        if not _LEAD_IN_END.search(self.doc.text[start:end]):
+            return False
+        i = self.index_at(start)
+        return i is not None and self.sections[i].end <= end + 2 and i + 1 < len(self.sections) \
+            and self.sections[i + 1].kind == "list_item"
+
+    def list_after(self, start: int, end: int) -> ListBlock | None:
+        """The list a lead-in sentence introduces ("...as follows:", "include:")."""
+        if not self.is_lead_in(start, end):
+            return None
+        i = self.index_at(start)
+        items = []
+        j = i + 1
+        while j < len(self.sections) and self.sections[j].kind == "list_item":
+            items.append(self._item_span(self.sections[j]))
+            j += 1
+        return ListBlock(lead=(start, end), items=tuple(items[:MAX_ITEMS]), total=len(items))
+
+    def list_around(self, offset: int) -> ListBlock | None:
+        """The whole list a list item belongs to, with its lead-in when the section before ends in a colon."""
+        i = self.index_at(offset)
+        if i is None or self.sections[i].kind != "list_item":
+            return None
+        first = i
+        while first > 0 and self.sections[first - 1].kind == "list_item":
+            first -= 1
+        last = i
+        while last + 1 < len(self.sections) and self.sections[last + 1].kind == "list_item":
+            last += 1
+        lead = None
+        if first > 0:
+            before = self.sections[first - 1]
+            spans = sentence_spans(self.doc.text[before.start:before.end], before.start)
+            if spans and _LEAD_IN_END.search(self.doc.text[spans[-1][0]:spans[-1][1]]):
+                lead = spans[-1]
+        items = [self._item_span(self.sections[j]) for j in range(first, last + 1)]
+        return ListBlock(lead=lead, items=tuple(items[:MAX_ITEMS]), total=len(items))
+
+    def sentence_before(self, start: int) -> tuple[int, int] | None:
+        """The sentence before ``start`` in the same paragraph, or None at a paragraph's start."""
+        sec = self.section_at(start)
+        if sec is None or sec.kind == "heading":
+            return None
+        spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[1] <= start]
+        return spans[-1] if spans else None
+
+    def is_case_study(self, offset: int) -> bool:
+        """Is this offset in a council's case study (a section headed by a council's name)?"""
+        sec = self.section_at(offset)
+        return bool(sec) and any(CASE_STUDY_HEADING.search(h) for h in sec.heading_path)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Does the sentence open by pointing back ("However,", "These", "They")?"""
+    return bool(_LEANS.match(sentence.strip()))
