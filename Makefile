@@ -23,7 +23,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --disable-pip-version-check -qq -e '.[test]'
 	touch $@
 
+# The default embedding backend runs the model as int8 ONNX: export it once (into
+# ~/.cache/cpguide, keyed by the model's fingerprint); instant when already done.
 setup: $(VENV)/.installed
+	$(BIN)/cpguide setup-model
 
 setup-test: $(VENV)/.installed-test browser
 

@@ -22,7 +22,8 @@ class Services:
     def embedder(self):
         from cpguide.index.embedder import load_embedder
 
-        return load_embedder(self.settings.model)
+        s = self.settings
+        return load_embedder(s.model, backend=s.backend, cache_dir=s.cache_dir)
 
     @functools.cached_property
     def library(self):

@@ -14,7 +14,7 @@ import click
 
 from cpguide import __version__
 from cpguide.errors import CpguideError
-from cpguide.settings import SETTINGS, Settings
+from cpguide.settings import BACKENDS, SETTINGS, Settings
 
 _SPEC = {s.name: s for s in SETTINGS}
 
@@ -29,6 +29,7 @@ def setting_option(name: str, *flags: str, **kwargs):
 
 
 def index_options(f):
+    f = setting_option("backend", type=click.Choice(BACKENDS))(f)
     f = setting_option("model", metavar="PATH")(f)
     f = setting_option("index_dir", metavar="DIR")(f)
     return f
@@ -73,9 +74,9 @@ def cli(verbose: bool):
 
 
 def _register() -> None:
-    from cpguide.commands import ask, duties, evaluate, ingest, quiz, search, serve
+    from cpguide.commands import ask, duties, evaluate, ingest, quiz, search, serve, setup_model
 
-    for module in (ingest, search, ask, evaluate, serve, quiz, duties):
+    for module in (ingest, search, ask, evaluate, serve, quiz, duties, setup_model):
         for command in module.COMMANDS:
             cli.add_command(command)
 

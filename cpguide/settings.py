@@ -16,11 +16,18 @@ from typing import Any
 from cpguide.errors import UsageError
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+BACKENDS = ("onnx", "torch")
 
 
 def _default_index_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(base) / "cpguide" / "index")
+
+
+def default_cache_dir() -> str:
+    """Where derived files that can be remade (the model exported to ONNX) are kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "cpguide")
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,10 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("index_dir", str, None, "Folder holding the index (default: ~/.local/share/cpguide/index)."),
     Spec("model", str, PACKAGED_MODEL,
          "Embedding model: a local sentence-transformers folder, or the packaged all-MiniLM-L6-v2."),
+    Spec("backend", str, "onnx",
+         "Embedding runtime: onnx (int8 ONNX Runtime, fast, no torch at run time) or torch (sentence-transformers)."),
+    Spec("cache_dir", str, None,
+         "Folder for the model exported to ONNX, made once per model (default: ~/.cache/cpguide)."),
     Spec("batch_size", int, 64, "Texts per embedding batch.", positive=True),
     Spec("chunk_words", int, 120, "Target words per chunk (chunks follow sentences and sections).", positive=True),
     Spec("chunk_max_words", int, 200, "Hard ceiling on words per chunk.", positive=True),
@@ -62,6 +73,9 @@ SETTINGS: tuple[Spec, ...] = (
 )
 
 
+_SPECS = {s.name: s for s in SETTINGS}
+
+
 def _coerce(spec: Spec, value: Any) -> Any:
     if value is None or isinstance(value, spec.type):
         return value
@@ -77,6 +91,8 @@ def _coerce(spec: Spec, value: Any) -> Any:
 class Settings:
     index_dir: str = ""
     model: str = PACKAGED_MODEL
+    backend: str = "onnx"
+    cache_dir: str = ""
     batch_size: int = 64
     chunk_words: int = 120
     chunk_max_words: int = 200
@@ -119,6 +135,10 @@ class Settings:
         if not values["index_dir"]:
             values["index_dir"] = _default_index_dir()
         values["index_dir"] = str(Path(values["index_dir"]).expanduser())
+        values["cache_dir"] = str(Path(values["cache_dir"] or default_cache_dir()).expanduser())
+        if values["backend"] not in BACKENDS:
+            raise UsageError(f"{_SPECS['backend'].env} / --backend must be one of {', '.join(BACKENDS)}, "
+                             f"got {values['backend']!r}.")
         unknown = set(overrides) - {s.name for s in SETTINGS}
         if unknown:
             raise UsageError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")

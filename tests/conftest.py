@@ -1,8 +1,9 @@
 """Shared fixtures: an isolated environment, the real model loaded once, small indexes.
 
-The real all-MiniLM-L6-v2 model and an index of the starter corpus are built once per test
-session (a few seconds on two cores); tests that only exercise storage and plumbing use the
-hashing embedder instead and never touch torch.
+The real all-MiniLM-L6-v2 model (on ONNX Runtime, as cpguide runs by default) and an index of
+the starter corpus are built once per test session (a few seconds on two cores); tests that
+only exercise storage and plumbing use the hashing embedder instead. Only the test of the
+torch backend imports torch.
 """
 
 from __future__ import annotations
@@ -30,10 +31,15 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The real packaged model, loaded once for the whole session."""
-    from cpguide.index.embedder import SentenceTransformerEmbedder
+    """The real packaged model on the default (ONNX) backend, loaded once for the whole session.
 
-    return SentenceTransformerEmbedder()
+    `make test` exports it to ONNX first (`cpguide setup-model`); the torch backend is tested
+    once, in test_embedder.py.
+    """
+    from cpguide.index.embedder import load_embedder
+    from cpguide.settings import PACKAGED_MODEL, default_cache_dir
+
+    return load_embedder(PACKAGED_MODEL, backend="onnx", cache_dir=default_cache_dir())
 
 
 @pytest.fixture(scope="session")
