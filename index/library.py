@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cpguide.errors import DocumentNotFound, IndexMismatch
+from cpguide.errors import DocumentNotFound
 from cpguide.index import store, vectors
-from cpguide.index.embedder import Embedder
+from cpguide.index.embedder import Embedder, index_mismatch
 from cpguide.index.lexical import LexicalIndex
 from cpguide.records import Chunk, DocMeta, Document
 
@@ -70,15 +70,10 @@ class Library:
         return self.manifest["model"]
 
     def check_embedder(self, embedder: Embedder) -> None:
-        """Refuse to compare vectors from two different models."""
-        built = self.model
-        if embedder.fingerprint != built["fingerprint"] or embedder.dimension != built["dimension"]:
-            raise IndexMismatch(
-                f"This index was built with the model {built['name']!r} ({built['dimension']} dimensions); "
-                f"the configured model is {embedder.name!r} ({embedder.dimension} dimensions).",
-                hint="Re-ingest with the new model (`cpguide ingest --model ...` re-embeds everything), "
-                "or set --model / CPGUIDE_MODEL back to the one the index was built with.",
-            )
+        """Refuse to compare vectors from two different models, or from two backends of one model."""
+        error = index_mismatch(self.model, embedder)
+        if error is not None:
+            raise error
 
     def meta(self, doc_id: str) -> DocMeta:
         return self.doc_info(doc_id).meta

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from cpguide import __version__
-from cpguide.errors import CpguideError, DocumentNotFound, LoadError
+from cpguide.errors import CpguideError, DocumentNotFound, IndexMismatch, LoadError
 from cpguide.index import lexical, store, vectors
 from cpguide.index.embedder import Embedder, model_identity
 from cpguide.ingest.chunk import chunk_document, embedding_text
@@ -143,6 +143,7 @@ def run_ingest(
     index_dir: Path,
     model: str,
     embedder_factory: Callable[[], Embedder],
+    backend: str | None = None,
     chunk_words: int = 120,
     chunk_max_words: int = 200,
     batch_size: int = 64,
@@ -167,7 +168,7 @@ def run_ingest(
                         "hint": conversion_hint(p.suffix) or ""} for p in not_read]
     chunking = {"target_words": chunk_words, "max_words": chunk_max_words, "embed_context": "title+section",
                 "text_version": TEXT_VERSION}
-    identity = model_identity(model)
+    identity = model_identity(model, backend)
     report.model = identity["name"]
 
     created = not index_dir.exists()
@@ -178,7 +179,7 @@ def run_ingest(
         try:
             if old_manifest is not None and not sources and remove and not rebuild:
                 # Removing documents re-uses the stored vectors whatever model is configured now.
-                identity = {k: old_manifest["model"][k] for k in ("name", "fingerprint")}
+                identity = {k: v for k, v in old_manifest["model"].items() if k != "dimension"}
                 chunking = old_manifest["chunking"]
             full = bool(
                 rebuild or old_manifest is None
@@ -246,6 +247,9 @@ def run_ingest(
             if texts:
                 reporter.stage("Loading the embedding model")
                 embedder = embedder_factory()
+                if embedder.fingerprint != identity["fingerprint"]:  # never record one backend's vectors as another's
+                    raise IndexMismatch(f"The embedder given ({embedder.fingerprint}) is not the configured one "
+                                        f"({identity['fingerprint']}).", hint="Pass the same model and backend to both.")
                 reporter.embed_start(len(texts))
                 te = time.perf_counter()
                 new_vectors = embedder.embed(texts, batch_size=batch_size, progress=reporter.embed_advance)

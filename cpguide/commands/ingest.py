@@ -163,7 +163,7 @@ def ingest(paths, as_json, quiet, rebuild, title, doc_id, publisher, year, juris
     found = scan(list(paths), overrides)
     services = Services(settings)
     report = run_ingest(
-        found.sources, index_dir=settings.index_path, model=settings.model,
+        found.sources, index_dir=settings.index_path, model=settings.model, backend=settings.backend,
         embedder_factory=lambda: services.embedder,
         chunk_words=settings.chunk_words, chunk_max_words=settings.chunk_max_words,
         batch_size=settings.batch_size, max_bytes=settings.max_file_mb * 1024 * 1024,
