@@ -50,10 +50,15 @@ def test_housing_answer_uses_housing_passages(assistant):
 
 
 def test_england_and_wales_are_labelled_when_both_speak(assistant):
-    answer = assistant.ask("what should housing services do for care leavers?")
-    places = {c.jurisdiction for c in answer.citations}
-    if places == {"england", "wales"}:
-        assert "In England:" in answer.answer and "In Wales:" in answer.answer
+    answer = assistant.ask("how should care leavers be supported with housing?")
+    assert {c.jurisdiction for c in answer.citations} == {"england", "wales"}  # both nations' guidance speaks
+    england, wales = answer.answer.index("In England:"), answer.answer.index("In Wales:")
+    # each label heads its own nation's sentences: the markers after it cite only that nation's documents
+    place = {c.n: c.jurisdiction for c in answer.citations}
+    first, second = sorted([(england, "england"), (wales, "wales")])
+    for (start, nation), end in ((first, second[0]), (second, len(answer.answer))):
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer[start:end])}
+        assert cited and {place[n] for n in cited} == {nation}
 
 
 def test_mentioning_wales_keeps_to_welsh_passages(assistant):
