@@ -10,8 +10,10 @@ out unit length.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,6 +22,41 @@ import numpy as np
 from cpguide.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
+
+class _ExitGuard:
+    """Let no ``session.run`` be in flight when the interpreter exits.
+
+    A daemon thread (the web server's warm-up, say) still inside onnxruntime when the process
+    ends would have its thread pool destroyed under it: C++ calls std::terminate and the
+    process aborts (exit status 134) instead of exiting cleanly. At exit we wait for running
+    batches to finish and refuse new ones; the thread that asked gets an exception nobody sees.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._active = 0
+        self._closing = False
+        atexit.register(self.close)
+
+    def run(self, session, feeds: dict) -> list:
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("the process is exiting")
+            self._active += 1
+        try:
+            return session.run(None, feeds)
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+    def close(self, timeout: float = 30.0) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.wait_for(lambda: self._active == 0, timeout=timeout)
+
+
+_GUARD = _ExitGuard()
 
 # sentence-transformers' order when several pooling modes are on (their outputs concatenate).
 _POOLING_MODES = ("cls_token", "max_tokens", "mean_tokens", "mean_sqrt_len_tokens")
@@ -156,7 +193,7 @@ class OnnxEmbedder:
             n = len(e.ids)
             ids[row, :n], mask[row, :n], types[row, :n] = e.ids, e.attention_mask, e.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        hidden = self._session.run(None, {k: feeds[k] for k in self._inputs})[0]
+        hidden = _GUARD.run(self._session, {k: feeds[k] for k in self._inputs})[0]
         vecs = _pool(hidden, mask, self.modes)
         # Always unit length, whatever the model's Normalize module says: the vector index
         # uses inner product as cosine, as the torch backend's normalize_embeddings=True does.

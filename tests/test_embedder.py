@@ -176,3 +176,17 @@ def test_search_on_the_onnx_backend_imports_neither_torch_nor_sentence_transform
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert '"hits"' in lines[0] and lines[-1] == "[]", result.stdout[-500:]
+
+
+def test_the_process_exits_cleanly_while_a_background_thread_is_embedding():
+    """As the web server's warm-up thread may be when the server stops: no abort (status 134)."""
+    import subprocess
+    import sys
+
+    code = ("import threading, time\nfrom cpguide.index.embedder import load_embedder\n"
+            "from cpguide.settings import PACKAGED_MODEL\ne = load_embedder(PACKAGED_MODEL)\n"
+            "texts = ['corporate parents and care leavers ' * 20] * 64\n"
+            "threading.Thread(target=lambda: [e.embed(texts) for _ in range(100)], daemon=True).start()\n"
+            "time.sleep(0.3)\nprint('bye')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "bye", result.stderr[-500:]
