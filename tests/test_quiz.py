@@ -464,20 +464,24 @@ def test_cli_bad_bank_lines_and_bad_flags(cli, starter_index, tmp_path, bank):
 # -- the web page ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def web(starter_index, embedder):
-    pytest.importorskip("cpguide.web.app")
+    """The app exactly as ``cpguide serve`` builds it: the quiz pages must be part of it."""
     from fastapi.testclient import TestClient
 
     from cpguide.settings import Settings
     from cpguide.web.app import create_app
-    from cpguide.web.routes import quiz as quiz_routes
     from web_server import services_for
 
     settings = Settings.resolve(env={}, index_dir=str(starter_index), rate_limit=100_000)
-    app = create_app(settings, services_for(settings, embedder))
-    if not any(getattr(r, "path", "") == "/quiz/take" for r in app.routes):
-        app.include_router(quiz_routes.router)
-    with TestClient(app) as client:
+    with TestClient(create_app(settings, services_for(settings, embedder))) as client:
         yield client
+
+
+@pytest.mark.model
+def test_the_app_serves_the_quiz_and_links_to_it(web):
+    home = web.get("/")
+    assert home.status_code == 200 and '<a href="/quiz"' in home.text
+    for path in ("/quiz", "/quiz/take?topic=housing&n=2&seed=1"):
+        assert web.get(path).status_code == 200, path
 
 
 @pytest.mark.model

@@ -1,7 +1,7 @@
 """The quiz pages in headless Chromium: make a quiz, take it, see the marking and the sources.
 
 Reuses the browser and page fixtures and the axe check of ``test_web_browser``; the server here is the
-starter index with the quiz pages mounted. Like those tests, these skip without Debian's
+app as ``cpguide serve`` builds it, on the starter index. Like those tests, these skip without Debian's
 chromium, except on CI.
 """
 
@@ -23,15 +23,12 @@ QUERY = "topic=housing&n=3&seed=5&kinds=mc&kinds=tf&kinds=source"
 
 @pytest.fixture(scope="module")
 def app(starter_index, embedder):
+    """The app exactly as ``cpguide serve`` builds it, quiz pages included."""
     from cpguide.settings import Settings
     from cpguide.web.app import create_app
-    from cpguide.web.routes import quiz as quiz_routes
 
     settings = Settings.resolve(env={}, index_dir=str(starter_index), rate_limit=100_000)
-    app = create_app(settings, services_for(settings, embedder))
-    if not any(getattr(r, "path", "") == "/quiz/take" for r in app.routes):
-        app.include_router(quiz_routes.router)
-    return app
+    return create_app(settings, services_for(settings, embedder))
 
 
 @pytest.fixture(scope="module")
