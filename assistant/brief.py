@@ -394,7 +394,7 @@ def build_brief(searcher, library, topic: str, *, jurisdiction: str | None = Non
 def citation_line(c: Citation) -> str:
     """ "[3] Corporate parenting resource pack, Local Government Association, 2019, England, p. —, § Safeguarding" """
     bits = [c.title, c.publisher, str(c.year) if c.year else "n.d.", _PLACES.get(c.jurisdiction, c.jurisdiction) or "—",
-            f"p. {c.page}" if c.page else "p. —"]
+            c.page_text or "p. —"]
     if c.section:
         bits.append(f"§ {c.section}")
     return f"[{c.n}] " + ", ".join(b for b in bits if b)

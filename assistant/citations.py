@@ -1,13 +1,16 @@
 """Numbered citations: a verbatim quote and where it sits (document, page, section).
 
 Answers, LLM answers and panel briefs all cite the same way, so where a quote "is" (its
-page and section) is decided here once, from the cleaned document's sections.
+pages and section) is decided here once, from the cleaned document's sections. The pages are
+those the quote's own words are on, with the printed page numbers where a PDF's labels differ
+from its physical pages ("p. 46 (PDF page 49)").
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from cpguide.ingest.chunk import pages_of
 from cpguide.records import Citation
 
 
@@ -30,7 +33,11 @@ def make_citation(library, n: int, doc_id: str, start: int, end: int, *, chunk_i
     meta = library.meta(doc_id)
     quote = doc.text[start:end]
     sec = section_at(doc, start)
-    page = sec.page if sec and sec.page is not None else fallback_page
+    (page, label), (page_end, end_label) = pages_of(doc, start, max(end, start + 1))
+    if page is None:
+        page, label, page_end, end_label = fallback_page, None, None, None
+    if page_end == page:
+        page_end, end_label = None, None
     if section is None:
         section = (" > ".join(sec.heading_path) if sec else "") or fallback_section
     return Citation(
@@ -38,4 +45,5 @@ def make_citation(library, n: int, doc_id: str, start: int, end: int, *, chunk_i
         jurisdiction=meta.jurisdiction, kind=meta.kind, page=page, section=section, quote=quote,
         start=start, end=end, chunk_id=chunk_id,
         notes=notes_for(meta, quote, stale_years=stale_years, today=today),
+        page_end=page_end, page_label=label, page_end_label=end_label,
     )

@@ -582,7 +582,7 @@ def _duty_for(sentence: str, start: int, end: int, ctx: _Context, path: tuple[st
     return Duty(
         duty_id=f"{meta.doc_id}:{start}", doc_id=meta.doc_id, text=sentence, start=start, end=end,
         strength=strength, actors=actors, principles=ctx.principles_for(sentence, path, lead.text if lead else ""),
-        legal_refs=ctx.refs_for(sentence), jurisdiction=meta.jurisdiction, page=sec.page,
+        legal_refs=ctx.refs_for(sentence), jurisdiction=meta.jurisdiction, page=sec.page_at(start)[0],
         section=" > ".join(path),
     )
 

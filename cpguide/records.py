@@ -91,10 +91,21 @@ class Section:
     page_label: str | None = None
     level: int = 0
     page_end: int | None = None  # a paragraph can run on to the next page
+    # Where the text crosses onto another page: (offset in the document text, page, label),
+    # so a passage or quote taken from part of a long paragraph cites its own pages.
+    page_breaks: tuple[tuple[int, int, str | None], ...] = ()
 
     @property
     def last_page(self) -> int | None:
         return self.page_end if self.page_end is not None else self.page
+
+    def page_at(self, offset: int) -> tuple[int | None, str | None]:
+        """The page (and its printed label, if it differs) that ``offset`` in the document sits on."""
+        page, label = self.page, self.page_label
+        for at, p, lab in self.page_breaks:
+            if offset >= at:
+                page, label = p, lab
+        return page, label
 
 
 @dataclass(frozen=True)
@@ -180,17 +191,34 @@ class Citation:
     year: int | None
     jurisdiction: str
     kind: str
-    page: int | None
+    page: int | None  # the physical page (PDF page) the quote starts on
     section: str
     quote: str
     start: int  # offsets of ``quote`` in the cleaned document
     end: int
     chunk_id: str = ""
     notes: tuple[str, ...] = ()  # e.g. "check this is current"
+    page_end: int | None = None  # the page the quote ends on, when it runs over a page break
+    page_label: str | None = None  # the printed page number, where the PDF's labels differ
+    page_end_label: str | None = None
+
+    @property
+    def page_text(self) -> str:
+        """Where to look, as a reader says it: "p. 5", "pp. 3-4", "p. 46 (PDF page 49)"."""
+        if self.page is None:
+            return ""
+        last = self.page_end if self.page_end is not None else self.page
+        if last == self.page:
+            return f"p. {self.page_label} (PDF page {self.page})" if self.page_label else f"p. {self.page}"
+        if self.page_label or self.page_end_label:  # a missing label is the same as the page number
+            first, second = self.page_label or self.page, self.page_end_label or last
+            return f"pp. {first}-{second} (PDF pages {self.page}-{last})"
+        return f"pp. {self.page}-{last}"
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["notes"] = list(self.notes)
+        d["page_text"] = self.page_text
         return d
 
 

@@ -231,7 +231,9 @@ def document_from_row(row: sqlite3.Row) -> Document:
         date=row["date"], jurisdiction=row["jurisdiction"], kind=row["kind"],
         audience=tuple(json.loads(row["audience"])), source_url=row["source_url"],
     )
-    sections = tuple(Section(**{**s, "heading_path": tuple(s["heading_path"])}) for s in json.loads(row["sections"]))
+    sections = tuple(Section(**{**s, "heading_path": tuple(s["heading_path"]),
+                                "page_breaks": tuple(tuple(b) for b in s.get("page_breaks", ()))})
+                     for s in json.loads(row["sections"]))
     return Document(meta=meta, text=row["text"], sections=sections, content_hash=row["content_hash"],
                     source_path=row["source_path"], format=row["format"], page_count=row["page_count"],
                     warnings=tuple(json.loads(row["warnings"])))

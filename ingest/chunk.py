@@ -82,8 +82,7 @@ def chunk_document(doc: Document, *, target_words: int = 120, max_words: int = 2
             continue  # a trailing heading with nothing under it is not a passage
         start, end = group[0].start, group[-1].end
         text = doc.text[start:end]
-        pages = [a.section.page for a in group if a.section.page is not None]
-        last_pages = [a.section.last_page for a in group if a.section.last_page is not None]
+        (page_start, page_label), (page_end, _) = pages_of(doc, start, end)
         first = next((a for a in group if a.section.kind != "heading"), group[0])
         path = group[0].section.heading_path if group[0].section.kind == "heading" else first.section.heading_path
         chunks.append(Chunk(
@@ -93,12 +92,30 @@ def chunk_document(doc: Document, *, target_words: int = 120, max_words: int = 2
             text=text,
             start=start,
             end=end,
-            page_start=min(pages) if pages else None,
-            page_end=max(last_pages) if last_pages else None,
+            page_start=page_start,
+            page_end=page_end,
             heading_path=path,
-            page_label=group[0].section.page_label,
+            page_label=page_label,
         ))
     return chunks
+
+
+def pages_of(doc: Document, start: int, end: int) -> tuple[tuple[int | None, str | None], tuple[int | None, str | None]]:
+    """The first and last page (each with its printed label) that ``doc.text[start:end]`` sits on.
+
+    Pages come from the words themselves, not from the sections they belong to: a passage from
+    the middle of a paragraph that runs over four pages cites the one or two it is on.
+    """
+    places = []
+    for sec in doc.sections:
+        if sec.end <= start or sec.start >= end:
+            continue
+        places.append(sec.page_at(max(start, sec.start)))
+        places.append(sec.page_at(min(end, sec.end) - 1))
+    places = [p for p in places if p[0] is not None]
+    if not places:
+        return (None, None), (None, None)
+    return min(places, key=lambda p: p[0]), max(places, key=lambda p: p[0])
 
 
 def _only_headings(atoms: list[_Atom]) -> bool:

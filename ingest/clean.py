@@ -16,7 +16,7 @@ import hashlib
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cpguide.records import Block, DocMeta, Document, RawDocument, Section
 
@@ -41,6 +41,9 @@ _DANGLING = {"of", "the", "and", "to", "for", "in", "a", "an", "on", "with", "by
 _LONE_PAGE_NUMBER = re.compile(r"^\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*$")
 _TERMINAL = ".!?:;)”\"’"
 _SOFT_BREAK = "\ue000"  # marks "-" that ended a line, until we know whether it is a real hyphen
+# Marks where a paragraph joined across a page (or column) break goes on to the next page, until
+# the text is final and the place can be recorded as an offset (``Section.page_breaks``).
+_PAGE_MARK = "\ue001"
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A footnote mark glued to a word ("children2," or "care.3 "): detached as superscript so
 # that the word reads correctly and the mark is still visible.
@@ -83,6 +86,7 @@ class _Unit:
     page_end: int | None = None
     level: int = 0
     footnote: bool = False
+    breaks: list[tuple[int, str | None]] = field(default_factory=list)  # one per _PAGE_MARK, in order
 
     @property
     def text(self) -> str:
@@ -97,7 +101,7 @@ def _join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line.lstrip(_PAGE_MARK)[:1].islower():
             out = out + _SOFT_BREAK + line  # hyphenated at a line end: decided later, see _dehyphenate
         else:
             out = out + " " + line
@@ -114,6 +118,16 @@ def _split_raw(block: Block, edges: set[str], from_pdf: bool) -> list[_Unit]:
     lines = block.text.split("\n")
     content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
     edge_idx = set(content_idx[:2] + content_idx[-2:])
+
+    def dropped(i: int, line: str, edges: set[str]) -> bool:
+        if _is_furniture(line) or (i in edge_idx and _furniture_key(line) in edges):
+            return True
+        return from_pdf and i in edge_idx and bool(_LONE_PAGE_NUMBER.match(line))
+
+    # A repeated line is a running header only on a page that has other text: a poster whose
+    # every page holds the same one line keeps it.
+    if edges and all(dropped(i, lines[i], edges) for i in content_idx):
+        edges = set()
     units: list[_Unit] = []
     current: _Unit | None = None
 
@@ -124,9 +138,7 @@ def _split_raw(block: Block, edges: set[str], from_pdf: bool) -> list[_Unit]:
         current = None
 
     for i, line in enumerate(lines):
-        if _is_furniture(line) or (i in edge_idx and _furniture_key(line) in edges):
-            continue
-        if from_pdf and i in edge_idx and _LONE_PAGE_NUMBER.match(line):
+        if dropped(i, line, edges):
             continue
         if not line.strip():
             flush()
@@ -227,9 +239,15 @@ def _merge_continuations(units: list[_Unit]) -> list[_Unit]:
             and unit.text[:1].islower()
             and not _ends_sentence(prev.text)
         ):
-            prev.lines.extend(unit.lines)
-            if unit.page is not None and unit.page != prev.page:
+            if unit.page is not None and unit.page != (prev.page_end or prev.page):
                 prev.page_end = unit.page
+                first = next(i for i, ln in enumerate(unit.lines) if ln.strip())
+                unit.lines[first] = _PAGE_MARK + unit.lines[first].lstrip()
+                prev.breaks.append((unit.page, unit.page_label))
+            prev.lines.extend(unit.lines)
+            prev.breaks.extend(unit.breaks)
+            if unit.page_end is not None:
+                prev.page_end = unit.page_end
             continue
         merged.append(unit)
     return merged
@@ -242,14 +260,14 @@ def _dehyphenate(text: str, vocabulary: set[str]) -> str:
     word occurs elsewhere in the document and the hyphenated form does not.
     """
     def fix(m: re.Match[str]) -> str:
-        left, right = m.group(1), m.group(2)
-        joined = (left + right).lower()
-        hyphenated = f"{left}-{right}".lower()
+        left, right = m.group(1), m.group(2)  # ``right`` may start with a page mark: keep it
+        joined = (left + right.lstrip(_PAGE_MARK)).lower()
+        hyphenated = f"{left}-{right.lstrip(_PAGE_MARK)}".lower()
         if joined in vocabulary and hyphenated not in vocabulary:
             return left + right
         return f"{left}-{right}"
 
-    return re.sub(rf"\b([A-Za-z]+)-{_SOFT_BREAK}([a-z]+)\b", fix, text).replace(_SOFT_BREAK, "")
+    return re.sub(rf"\b([A-Za-z]+)-{_SOFT_BREAK}({_PAGE_MARK}?[a-z]+)\b", fix, text).replace(_SOFT_BREAK, "")
 
 
 def _detach_footnotes(text: str) -> str:
@@ -298,7 +316,8 @@ def clean(raw: RawDocument, meta: DocMeta) -> Document:
     units = _structured_units(raw)
     texts = [u.text for u in units]
     # Words as the document spells them away from line ends decide how broken ones are joined.
-    vocabulary = set(re.findall(r"[a-z]+(?:-[a-z]+)?", re.sub(rf"\w+-{_SOFT_BREAK}\w+", " ", " ".join(texts)).lower()))
+    vocabulary = set(re.findall(r"[a-z]+(?:-[a-z]+)?",
+                                re.sub(rf"\w+-{_SOFT_BREAK}{_PAGE_MARK}?\w+", " ", " ".join(texts)).lower()))
     has_numbered = any(u.kind == "heading" and _HEADING_NUMBER.match(u.text) for u in units)
 
     parts: list[str] = []
@@ -319,10 +338,12 @@ def clean(raw: RawDocument, meta: DocMeta) -> Document:
         shown = f"• {text}" if unit.kind == "list_item" and not numbered else text
         if parts:
             offset += 2
+        shown, marks = _take_marks(shown)
+        breaks = tuple((offset + at, page, label) for at, (page, label) in zip(marks, unit.breaks))
         sections.append(Section(
             start=offset, end=offset + len(shown), kind=unit.kind,  # type: ignore[arg-type]
             heading_path=tuple(t for _, t in stack), page=unit.page,
-            page_label=unit.page_label, level=level, page_end=unit.page_end,
+            page_label=unit.page_label, level=level, page_end=unit.page_end, page_breaks=breaks,
         ))
         parts.append(shown)
         offset += len(shown)
@@ -337,6 +358,17 @@ def clean(raw: RawDocument, meta: DocMeta) -> Document:
         page_count=raw.page_count,
         warnings=raw.warnings,
     )
+
+
+def _take_marks(text: str) -> tuple[str, list[int]]:
+    """``text`` without its page marks, and where each stood in the result."""
+    at: list[int] = []
+    out: list[str] = []
+    for piece in text.split(_PAGE_MARK)[:-1]:
+        out.append(piece)
+        at.append(sum(map(len, out)))
+    out.append(text.split(_PAGE_MARK)[-1])
+    return "".join(out), at
 
 
 def file_hash(data: bytes) -> str:

@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes what passages a file yields: indexes built by an
 # older version are then re-read in full on the next ingest instead of mixing two versions.
-TEXT_VERSION = 2
+# 3: passages record the pages their own words are on (Section.page_breaks); garbled PDF pages
+# are left out; a line repeated on every page is kept where it is all the page holds.
+TEXT_VERSION = 3
 
 # Extra tables written into each new generation (e.g. duty statements); each receives the
 # open database and the complete list of documents in the new generation.

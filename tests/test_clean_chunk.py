@@ -90,3 +90,69 @@ def test_chunks_are_sentence_aligned_within_limits():
         assert c.text == doc.text[c.start:c.end]
         assert len(c.text.split()) <= 200 + 20  # a heading may ride on top of a full chunk
         assert not c.text[0].islower() or c.text.startswith("•"), c.text[:60]
+
+
+# --- page furniture never empties a page -----------------------------------------------------
+
+
+def test_a_line_repeated_on_every_page_is_kept_when_it_is_all_the_page_holds(tmp_path):
+    """Four pages each holding the same single line: it is the content, not a running header."""
+    line = "Every child in our care deserves a home, a future and people who stay."
+    path = make_pdf(tmp_path / "poster.pdf", [[line]] * 4)
+    doc = clean(load(path), DocMeta("poster", "Poster"))
+    assert doc.text.count(line) == 4
+    assert [s.page for s in doc.sections] == [1, 2, 3, 4]
+
+
+def test_a_running_header_is_dropped_only_from_pages_with_other_text(tmp_path):
+    header = "Anytown Corporate Parenting Strategy"
+    said = ["Care leavers should have a home and someone to call.", "Councillors visit children's homes twice a year.",
+            "Schools keep a designated teacher for looked-after pupils."]
+    pages = [[header, text] for text in said]
+    pages.append([header])  # a page that holds only the header line
+    doc = clean(load(make_pdf(tmp_path / "s.pdf", pages)), DocMeta("s", "S"))
+    assert all(text in doc.text for text in said)
+    assert doc.text.count(header) == 1 and [s.page for s in doc.sections if header in doc.text[s.start:s.end]] == [4]
+
+
+# --- a passage cites the pages its own words are on ------------------------------------------
+
+
+_TOPICS = ("housing", "health", "education", "work", "money", "family time", "friends", "sport", "music",
+           "travel", "advice", "records", "safety", "leisure", "training", "birthdays", "pets")
+
+
+def _running_text(pages: int, sentences: int = 14) -> list[list[str]]:
+    """One paragraph flowing over ``pages`` pages, as text without headings does: each page ends
+    mid-sentence and the next goes on in lower case."""
+    out = []
+    for p in range(1, pages + 1):
+        lines = [f"We keep promise {p}{i:02d} on {_TOPICS[(3 * p + i) % len(_TOPICS)]} to care leavers."
+                 for i in range(sentences)]
+        if p > 1:
+            lines[0] = "so " + lines[0][0].lower() + lines[0][1:]
+        if p < pages:
+            lines[-1] = lines[-1].rstrip(".") + " and"
+        out.append(lines)
+    return out
+
+
+def test_chunks_of_one_long_section_cite_their_own_pages(tmp_path):
+    path = make_pdf(tmp_path / "flow.pdf", _running_text(4))
+    doc = clean(load(path), DocMeta("flow", "Flow"))
+    chunks = chunk_document(doc, target_words=60, max_words=100)
+    assert len(chunks) > 4
+    for c in chunks:
+        on = {int(m[0]) for m in re.findall(r"promise (\d)\d\d", c.text)}
+        assert (c.page_start, c.page_end) == (min(on), max(on)), c.text[:80]
+    assert any(c.page_start == c.page_end for c in chunks)
+
+
+def test_page_at_finds_the_page_of_an_offset(tmp_path):
+    from cpguide.ingest.chunk import pages_of
+
+    path = make_pdf(tmp_path / "flow.pdf", _running_text(3))
+    doc = clean(load(path), DocMeta("flow", "Flow"))
+    for page in (1, 2, 3):
+        start = doc.text.index(f"promise {page}05")
+        assert pages_of(doc, start, start + 12) == ((page, None), (page, None))

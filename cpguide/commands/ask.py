@@ -21,8 +21,8 @@ def llm_options(f):
 def citation_line(c) -> str:
     place = {"england": "England", "wales": "Wales", "uk": "UK"}.get(c.jurisdiction, c.jurisdiction)
     where = [f"{c.title} ({c.publisher}, {c.year or 'n.d.'}, {place})"]
-    if c.page:
-        where.append(f"p. {c.page}")
+    if c.page_text:
+        where.append(c.page_text)  # "p. 5", "pp. 3-4", "p. 46 (PDF page 49)"
     if c.section:
         where.append(f"§ {c.section}")
     return ", ".join(where)

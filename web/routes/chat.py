@@ -97,8 +97,9 @@ def where(item: Citation | Hit) -> str:
     """'Title (Publisher, 2019, England), p. 4, § Section' for the copied text."""
     bits = [f"{item.title} ({', '.join(str(b) for b in (item.publisher, item.year) if b)}"
             f"{', ' if item.publisher or item.year else ''}{PLACES.get(item.jurisdiction, item.jurisdiction)})"]
-    if item.page:
-        bits.append(f"p. {item.page}")
+    page = item.page_text if isinstance(item, Citation) else (f"p. {item.page}" if item.page else "")
+    if page:
+        bits.append(page)
     if item.section:
         bits.append(f"§ {item.section}")
     return ", ".join(bits)
