@@ -438,9 +438,43 @@ def _is_doer_subject(zone: str, ctx: _Context) -> bool:
     return bool(ctx.vocab.slugs_in(last) or _PRONOUN.search(last) or _GENERIC_DOER.search(last))
 
 
+# A quoted span: the opening mark after a space or bracket, the closing one before a space,
+# punctuation or the end, so the apostrophes of "LGA's" and "children's" are not taken for quotes.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))(‘[^’]{1,80}’|“[^”]{1,80}”|'[^']{1,80}'|\"[^\"]{1,80}\")(?=[\s,.;:!?)\]]|$)")
+_MODAL = re.compile(r"\b(?:must|shall|should|ought|required|duty|duties)\b", re.I)
+
+
+def _is_quoted_name(inner: str) -> bool:
+    """ "‘Must knows’", "“You Must Be Heard”": a name or title that happens to hold a modal.
+
+    A quoted provision ("‘must have regard to’") starts in lower case, and a quoted sentence or
+    question has words in lower case around its modal; a name starts with a capital and either
+    opens with the modal or capitalises its words, and is short.
+    """
+    words = re.findall(r"[^\W\d_][\w’'-]*", inner)
+    if not words or len(words) > 8 or not words[0][0].isupper() or inner.rstrip()[-1:] in ".?!":
+        return False
+    if _MODAL.fullmatch(words[0]):
+        return True
+    long_words = [w for w in words if len(w) > 3]
+    return bool(long_words) and all(w[0].isupper() for w in long_words)
+
+
+def _blank_quoted_names(sentence: str) -> str:
+    """The sentence with quoted names blanked, so "The LGA’s ‘Must knows’ are ..." places no duty."""
+    def blank(m: re.Match[str]) -> str:
+        quoted = m.group(1)
+        if _MODAL.search(quoted) and _is_quoted_name(quoted[1:-1]):
+            return " " * len(quoted)
+        return quoted
+
+    return _QUOTED.sub(blank, sentence)
+
+
 def _trigger_text(sentence: str) -> str:
-    """The sentence with "it is important to remember that" blanked: a reminder is not a duty."""
-    return _NOT_ACTION.sub(lambda m: " " * len(m.group()), sentence)
+    """The sentence with "it is important to remember that" and quoted names ("‘Must knows’")
+    blanked: a reminder is not a duty, nor is a modal inside a title."""
+    return _blank_quoted_names(_NOT_ACTION.sub(lambda m: " " * len(m.group()), sentence))
 
 
 @dataclass(frozen=True)

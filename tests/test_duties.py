@@ -264,3 +264,36 @@ def test_a_paragraph_of_web_addresses_followed_by_text_is_read_as_text():
 
     addresses = " ".join(f"https://www.gov.uk/guidance/page-{i}" for i in range(200))
     assert _urlish(addresses) and not _urlish(addresses + " councils must act")
+
+
+def _duties_in(paragraph: str):
+    from cpguide.ingest.clean import clean
+    from cpguide.records import Block, RawDocument
+
+    doc = clean(RawDocument("x.txt", "text", (Block(paragraph, "raw"),)), DocMeta("x", "X", audience=("councillors",)))
+    return extract_duties(doc)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The LGA’s ‘Must knows’ are a source of information and support for lead members for children’s services.",
+    "The LGA's 'Must knows' are a source of information and support for lead members.",
+    "Our “You Must Be Heard” campaign collected the views of 300 young people in care.",
+    "Copies of “What Councillors Should Know” were sent to every member of the panel.",
+])
+def test_a_modal_inside_a_quoted_name_is_not_an_obligation(sentence):
+    assert not [d for d in _duties_in(sentence) if d.strength in ("must", "should")]
+
+
+@pytest.mark.parametrize(("sentence", "strength"), [
+    ("Section 22 imposes a duty on local authorities to ‘safeguard and promote the welfare of each child’.", "must"),
+    ("The Act says councils ‘must have regard to’ the corporate parenting principles.", "must"),
+    ("Councillors must read the ‘Must knows’ before their first panel meeting.", "must"),
+    ("Every councillor should ask ‘what would I want for my own child?’ when deciding.", "should"),
+])
+def test_quotations_do_not_hide_a_real_obligation(sentence, strength):
+    assert [d.strength for d in _duties_in(sentence)] == [strength]
+
+
+def test_the_lga_must_knows_are_not_a_councillors_must(library):
+    musts = find_duties(library, actor="councillors", strength="must")
+    assert not [d for d in musts if "Must knows" in d.text]
