@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from cpguide.assistant import coverage
+from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve
 from cpguide.assistant.selection import Candidate, SentenceSelector
@@ -56,13 +56,17 @@ class Assistant:
     """Answers questions from one library; holds no per-user state (conversations are passed in)."""
 
     def __init__(self, searcher: Searcher, *, abstain_threshold: float = 0.33, stale_years: int = 5,
-                 max_query_chars: int = 2000, llm=None):
+                 max_query_chars: int = 2000, llm=None, judge="default"):
         self.searcher = searcher
         self.library = searcher.library
         self.abstain_threshold = abstain_threshold
         self.stale_years = stale_years
         self.max_query_chars = max_query_chars
         self.llm = llm
+        self.judge = answerability.default_judge() if judge == "default" else judge
+        years = [self.library.meta(d).year for d in self.library.docs]
+        self._text: str | None = None
+        self._latest_year = max((y for y in years if y), default=None)
         self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
                                          floor=abstain_threshold * 0.75)
 
@@ -80,31 +84,60 @@ class Assistant:
         if table is not None:
             return table
 
-        expanded = self.searcher.vocabulary.expand(resolved)
-        qvec = self.searcher.embed_query(expanded)
-        hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
-        reason = coverage.out_of_scope(question, self.library.lexical.doc_freq, self.searcher.vocabulary.abbreviations)
-        if reason:
-            return self._abstain(question, resolved, hits, reason)
-        relevance = self.relevance(hits)
-        if not hits or relevance < self.abstain_threshold:
-            return self._abstain(question, resolved, hits)
+        qvec, hits, chosen, signals = self._gather(question, resolved, filters)
+        why = self._decline_reason(signals)
+        if why is not None:
+            return self._abstain(question, resolved, hits, why)
 
         answer = None
         notices: tuple[str, ...] = ()
+        if signals.unknown:  # answer the part the library covers, and say which part it does not
+            notices = (f"Nothing in the library mentions {' or '.join(signals.unknown[:2])}; "
+                       "this answer covers the rest of the question.",)
         if self.llm is not None:
             from cpguide.assistant.llm import LLMFailure
 
             try:
                 answer = self.llm.answer(question, resolved, hits[:PASSAGES], self)
             except LLMFailure as exc:
-                notices = (f"The language model could not answer ({exc}); this answer is built from the "
-                           "library's own sentences instead.",)
+                notices += (f"The language model could not answer ({exc}); this answer is built from the "
+                            "library's own sentences instead.",)
         if answer is None:
-            answer = self._extractive(question, resolved, hits[:PASSAGES], qvec)
+            answer = self.compose(question, resolved, chosen, hits[:PASSAGES])
         if notices:
             answer = Answer(**{**answer.__dict__, "notices": answer.notices + notices})
         return answer
+
+    def _gather(self, question: str, resolved: str, filters: Filters):
+        """Search, choose answer sentences, and read the signals that decide whether to answer."""
+        expanded = self.searcher.vocabulary.expand(resolved)
+        qvec = self.searcher.embed_query(expanded)
+        hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
+        chosen = self.select(resolved, qvec, hits[:PASSAGES]) if hits else []
+        signals = answerability.assess(question, hits, chosen, self.library, self.searcher.vocabulary,
+                                       self._latest_year, self._library_text())
+        return qvec, hits, chosen, signals
+
+    def _library_text(self) -> str:
+        """Every passage, lower-cased with spaces collapsed: where a named phrase is looked up."""
+        if self._text is None:
+            self._text = re.sub(r"\s+", " ", " ".join(c.text for c in self.library.chunks).lower())
+        return self._text
+
+    def signals(self, question: str) -> answerability.Signals:
+        """The answerability signals of a standalone question (for fitting and evaluation)."""
+        question = check_query(question, self.max_query_chars)
+        return self._gather(question, question, Filters())[3]
+
+    def _decline_reason(self, signals: answerability.Signals) -> str | None:
+        """None to answer; otherwise why not (possibly "" when no single signal explains it)."""
+        if signals.other_place:
+            return answerability.reason(signals)
+        if signals.relevance < self.abstain_threshold or signals.best_sentence <= 0.0:
+            return ""
+        if self.judge is not None and not self.judge.answers(signals):
+            return answerability.reason(signals)
+        return None
 
     @staticmethod
     def relevance(hits: list[Hit]) -> float:
@@ -119,15 +152,6 @@ class Assistant:
         return self.selector.select(question, qvec, hits)
 
     # -- extractive mode ---------------------------------------------------------------------------
-    def _extractive(self, question: str, resolved: str, hits: list[Hit], qvec: np.ndarray) -> Answer:
-        chosen = self.select(resolved, qvec, hits)
-        if not chosen:
-            return self._abstain(question, resolved, hits)
-        if coverage.asks_for_figure(question) and not any(coverage.has_figure(s.text) for s in chosen):
-            return self._abstain(question, resolved, hits,
-                                 "The question asks for a figure, and no passage that answers it gives one.")
-        return self.compose(question, resolved, chosen, hits)
-
     def _lists_for(self, question: str, chosen: list[Candidate]) -> dict[int, ListBlock]:
         """For each chosen sentence, the list it brings: the items under a lead-in always, and the
         whole list around an item when the question asks for a set. One list is given once."""

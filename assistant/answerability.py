@@ -1,0 +1,251 @@
+"""Can the library answer this? Signals that do not depend on one question set, and a small
+fitted model that weighs them.
+
+Every question in this field lands close to some passage, so similarity alone answers "what
+is the weekly staying put allowance?" with a sentence about staying put. We look instead at:
+
+* **words the library never uses**: the question's salient words (rare in everyday English by
+  the ``wordfreq`` lists, so "passport" counts and "council" does not) that appear in no
+  passage and are no known abbreviation of the field;
+* **the kind of answer asked for** (an amount, a phone number or email, a date or time, an age,
+  a count or current figure) and whether the sentences we would answer with hold one;
+* **how well the best passages cover the question** (meaning, and the share of its rarer
+  words they contain);
+* **places and years** the library does not cover (Scotland; "this year", "2026").
+
+A logistic model over these, fitted on the dev set with cross-validation
+(``python -m cpguide.eval.fit_answerability``), decides; its few numbers live in
+``answerability.toml`` so nothing is trained at run time. Each signal also yields the reason a
+decline states ("Nothing in the library mentions passports.").
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from cpguide.index.lexical import tokenize
+
+# What kind of answer the question asks for, and what such an answer looks like in a sentence.
+ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "amount": (
+        re.compile(r"\b(how much|what (?:is|are) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|grants?|"
+                   r"budgets?|salary|wages?|pay|payments?|bursary|sums?)|how much money|what does it cost|"
+                   r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance))\b", re.I),
+        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%", re.I),
+    ),
+    "contact": (
+        re.compile(r"\b(phone|telephone|number (?:to|for|do i) (?:call|ring|contact)|call|ring|email|e-mail|"
+                   r"contact details?|address|who (?:do|should) (?:i|we) (?:contact|ring|call|email|speak to)|"
+                   r"website for)\b", re.I),
+        re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
+    ),
+    "date": (
+        re.compile(r"\b(when (?:is|are|was|will|does|do)|what date|which date|what day|what time|deadline|"
+                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|how often (?:does|do) .{0,30}meet|"
+                   r"closing date|by when)\b", re.I),
+        re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
+                   r"every (?:\w+ )?(?:week|month|year))\b", re.I),
+    ),
+    "age": (
+        re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
+        re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:\d{1,2}|eighteen|twenty-?one|twenty-?five)\b|"
+                   r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
+    ),
+    "count": (
+        re.compile(r"\b(how many|what (?:is|are) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
+                   r"what percentage|what proportion|number of)\b", re.I),
+        re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:per cent|percent|half|third|quarter|twice|"
+                   r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I),
+    ),
+}
+_OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of ireland|ireland|irish|isle of man|"
+                           r"jersey|guernsey|france|germany|australia|canada|america|usa|united states|new zealand)\b",
+                           re.I)
+_LIVE = re.compile(r"\b(this year|this month|right now|currently|latest|current|up[- ]to[- ]date|today|"
+                   r"at the moment|so far this)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
+COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What we know about whether the library answers a question, before deciding."""
+
+    relevance: float  # best passage's cosine
+    best_sentence: float  # best answer sentence's cosine
+    coverage: float  # share of the question's rarer words found in the top passages (idf-weighted)
+    unknown: tuple[str, ...]  # salient question words no passage uses, most salient first
+    unknown_salience: float  # 7 - zipf frequency of the most salient unknown word (0 when none)
+    asked: str  # the kind of answer asked for, or ""
+    kind_found: bool  # the answering sentences hold such an answer near the question's words
+    unknown_name: str  # a name (proper noun, acronym or titled phrase) the library never uses, or ""
+    other_place: str  # a place the library does not cover, or ""
+    live: bool  # asks for current or future figures ("this year", "latest", a year after the library)
+
+    def features(self) -> list[float]:
+        """The model's inputs, in ``FEATURES`` order."""
+        return [self.relevance, self.best_sentence, self.coverage, float(len(self.unknown) > 0),
+                self.unknown_salience, float(bool(self.unknown_name)), float(bool(self.asked) and not self.kind_found),
+                float(bool(self.other_place)), float(self.live)]
+
+
+FEATURES = ("relevance", "best_sentence", "coverage", "has_unknown", "unknown_salience", "unknown_name",
+            "kind_missing", "other_place", "live")
+# A name: two or more capitalised words (with the small words of titles between them), or one
+# capitalised word inside the sentence, or an acronym.
+_NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|I|am|\(Wales\)|\(England\))){0,3}\s+){1,5}[A-Z][\w’'-]*"
+                   r"|[A-Z][\w’'-]*")
+_LEADING = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+def unknown_name(question: str, library_text: str, doc_freq: dict[str, int], vocabulary) -> str:
+    """A name in the question that the library never uses: "Pupil Premium Plus", "Tusla", "SCCIF".
+
+    A titled phrase of three or more words counts when the phrase as a whole appears nowhere
+    (each word may); a shorter name when one of its words appears in no passage. A question's
+    first word, possessives ("Telford's") and the field's known abbreviations never count.
+    """
+    def known(word: str) -> bool:
+        toks = tokenize(word)
+        return not toks or any(doc_freq.get(t, 0) for t in toks) or word in vocabulary.abbreviations \
+            or word.rstrip("s") in vocabulary.abbreviations
+
+    for m in _NAME.finditer(question):
+        # "Telford's Young Persons' Panel" is two names: the owner and the thing owned.
+        for part in re.split(r"[’']s\s+", m.group().strip()):
+            words = part.split()
+            if m.start() == 0 and part is not None and m.group().startswith(part):
+                words = words[1:]  # a question's first word is capitalised whatever it is
+            name = _LEADING.sub("", " ".join(words)).strip()
+            name = re.sub(r"[’']s?$", "", name)
+            words = name.split()
+            if not words or any(len(w) < 2 for w in words) or any(w in vocabulary.abbreviations for w in words):
+                continue
+            if len(words) >= 3:
+                if re.sub(r"\s+", " ", name.lower()) not in library_text:
+                    return name
+            elif not all(known(w) for w in words) and not (len(words) == 1 and _zipf(name.lower()) >= COMMON_ZIPF):
+                return name
+    return ""
+
+
+@functools.lru_cache(maxsize=50_000)
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # without the list every unknown word counts as salient
+        return 0.0
+    return zipf_frequency(word, "en")
+
+
+def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[tuple[float, str]]:
+    """(salience, word) for the question's words that no passage uses, most salient first."""
+    out = []
+    for word in dict.fromkeys(_WORD.findall(question)):
+        clean = re.sub(r"[’']s$", "", word)
+        if clean in vocabulary.abbreviations or clean.rstrip("s") in vocabulary.abbreviations:
+            continue
+        toks = tokenize(clean)
+        if not toks or any(doc_freq.get(t, 0) for t in toks):
+            continue
+        if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
+            continue  # everyday words the field's vocabulary maps to the library's own
+        zipf = _zipf(clean.lower())
+        if zipf >= COMMON_ZIPF:
+            continue
+        out.append((round(7.0 - zipf, 2), clean))
+    return sorted(out, reverse=True)
+
+
+def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | None,
+           library_text: str = "") -> Signals:
+    """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``."""
+    qtok = set(tokenize(vocabulary.expand(question)))
+    idf = {t: library.lexical.idf(t) for t in qtok}
+    total = sum(idf.values()) or 1.0
+    top_tokens = set(tokenize(" ".join(h.text for h in hits[:5])))
+    coverage = sum(idf[t] for t in qtok & top_tokens) / total
+    unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
+    asked = next((kind for kind, (ask, _) in ANSWER_KINDS.items() if ask.search(question)), "")
+    kind_found = False
+    if asked:
+        _, looks = ANSWER_KINDS[asked]
+        # An answer of the right kind counts only in a sentence that shares the question's words.
+        for c in chosen[:3]:
+            shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
+            if looks.search(c.text) and shared >= 0.2:
+                kind_found = True
+                break
+    place = _OTHER_PLACES.search(question)
+    years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
+    live = bool(_LIVE.search(question)) or bool(latest_year and any(y > latest_year for y in years))
+    return Signals(
+        relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),
+        best_sentence=max((c.similarity for c in chosen), default=0.0),
+        coverage=coverage,
+        unknown=tuple(w for _, w in unknown),
+        unknown_salience=unknown[0][0] if unknown else 0.0,
+        unknown_name=unknown_name(question, library_text, library.lexical.doc_freq, vocabulary) if library_text else "",
+        asked=asked,
+        kind_found=kind_found,
+        other_place=place.group(1) if place else "",
+        live=live,
+    )
+
+
+@dataclass(frozen=True)
+class Judge:
+    """A logistic model: P(answerable) from the signals; answer when it reaches ``threshold``."""
+
+    weights: tuple[float, ...]
+    bias: float
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    threshold: float
+
+    def probability(self, signals: Signals) -> float:
+        z = self.bias + sum(w * (x - m) / s for w, x, m, s in
+                            zip(self.weights, signals.features(), self.means, self.scales))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def answers(self, signals: Signals) -> bool:
+        return self.probability(signals) >= self.threshold
+
+
+@functools.lru_cache(maxsize=1)
+def default_judge() -> Judge | None:
+    """The shipped model, or None when it has not been fitted (then only the similarity threshold applies)."""
+    path = resources.files("cpguide.assistant").joinpath("answerability.toml")
+    if not path.is_file():
+        return None
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    model = data["model"]
+    if tuple(model["features"]) != FEATURES:
+        return None  # fitted for other signals: refit rather than misread
+    return Judge(tuple(model["weights"]), model["bias"], tuple(model["means"]), tuple(model["scales"]),
+                 model["threshold"])
+
+
+def reason(signals: Signals) -> str:
+    """What the decline says is missing, from the strongest signal."""
+    if signals.other_place:
+        return f"The library covers England and Wales; it has nothing on {signals.other_place.title()}."
+    if signals.unknown_name:
+        return f"Nothing in the library mentions {signals.unknown_name}."
+    if signals.unknown:
+        words = list(signals.unknown[:2])
+        return "Nothing in the library mentions " + " or ".join(words) + "."
+    if signals.asked and not signals.kind_found:
+        what = {"amount": "an amount or rate", "contact": "contact details", "date": "a date or time",
+                "age": "an age", "count": "a figure"}[signals.asked]
+        return f"The question asks for {what}, and no passage that answers it gives one."
+    if signals.live:
+        return "The library holds published guidance, not current figures or dates."
+    return ""

@@ -1,0 +1,149 @@
+"""Answers a councillor can read out: whole lists, sentences on point, honest declines, and
+follow-ups that know a new question when they see one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cpguide.assistant import actors
+from cpguide.assistant.answer import Assistant
+from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, resolve
+from cpguide.index.search import Filters
+
+SEVEN = [
+    "to act in the best interests",
+    "to encourage those children and young people to express their views",
+    "to take into account the views, wishes and feelings",
+    "to help those children and young people gain access to",
+    "to promote high aspirations",
+    "for those children and young people to be safe",
+    "to prepare those children and young people for adulthood",
+]
+WALES_BUSINESS = [
+    "Offering care-experienced children and young people work experience placements",
+    "Providing appropriate tailored support",
+    "Providing one-to-one mentoring",
+    "Concessionary and discounted access",
+    "Ensuring that care-experienced children and young people are treated equally",
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(searcher):
+    return Assistant(searcher)
+
+
+def _positions(answer, phrases):
+    """Index of the citation quoting each phrase (None when no citation quotes it)."""
+    return [next((c.n for c in answer.citations if phrase in c.quote), None) for phrase in phrases]
+
+
+def test_the_seven_principles_answer_cites_all_seven_items_in_order(assistant):
+    answer = assistant.ask("what are the seven corporate parenting principles?")
+    found = _positions(answer, SEVEN)
+    assert None not in found, f"missing principles in: {answer.answer}"
+    assert found == sorted(found), "the items keep the document's order"
+    for n, number in zip(found, range(1, 8)):
+        assert re.search(rf"^\s+- {number}\. .*\[{n}\]$", answer.answer, re.M), "numbered items keep their numbers"
+
+
+def test_the_wales_businesses_answer_lists_its_examples(assistant):
+    answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
+    found = _positions(answer, WALES_BUSINESS)
+    assert None not in found, answer.answer
+    assert found == sorted(found)
+    lead = next(c for c in answer.citations if c.quote.startswith("Examples of what you can do as a corporate parent in private"))
+    assert lead.n < found[0], "the lead-in comes before its items"
+
+
+def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assistant):
+    answer = assistant.ask("what should housing services do for care leavers?")
+    assert not answer.abstained
+    assert all("93 per cent" not in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
+    answer = assistant.ask("what is a corporate parenting panel for?")
+    for c in answer.citations:
+        assert not c.quote.startswith("However"), f"'{c.quote[:60]}...' is quoted without what it answers"
+
+
+def test_a_question_about_something_the_library_never_mentions_declines_and_names_it(assistant):
+    answer = assistant.ask("What does the Care Leaver Covenant ask employers to sign up to?")
+    assert answer.abstained
+    assert "Care Leaver Covenant" in answer.answer
+    answer = assistant.ask("How do care leavers in Scotland get continuing care?")
+    assert answer.abstained and "Scotland" in answer.answer
+
+
+def test_a_question_asking_for_contact_details_the_library_lacks_declines(assistant):
+    answer = assistant.ask("What's the phone number for Walsall Council's corporate parenting service?")
+    assert answer.abstained
+    assert "contact details" in answer.answer
+
+
+def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
+    answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
+    assert not answer.abstained
+    assert any("bed and breakfast" in c.quote for c in answer.citations)
+
+
+# -- follow-ups and topic switches ------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "how should we involve young people in the panel?",
+    "Why do care leavers need help with council tax?",
+    "What does the guidance say about placement stability?",
+    "How can schools make sure they support children in care?",
+])
+def test_a_question_that_names_its_own_subject_stands_alone(question):
+    assert not leans_on_context(question)
+
+
+@pytest.mark.parametrize("question", [
+    "And what about health?", "and in Wales?", "Who checks that happens?", "why?",
+    "Tell me more about the second point", "Does that apply to them too?", "What does the nurture one mean?",
+])
+def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
+    assert leans_on_context(question)
+
+
+def test_a_topic_switch_mid_conversation_is_not_rewritten_and_drops_the_place(assistant):
+    conversation = Conversation()
+    first = assistant.ask("What should schools do for care-experienced children in Wales?", conversation)
+    conversation.turns.append(Turn(first.question, first.resolved_question, first))
+    assert conversation.jurisdiction == "wales"
+    switch = assistant.ask("how should we involve young people in the panel?", conversation)
+    assert switch.resolved_question == "how should we involve young people in the panel?"
+    assert conversation.jurisdiction is None
+    assert all(c.jurisdiction != "wales" for c in switch.citations), switch.answer
+
+
+def test_a_real_follow_up_keeps_the_subject_and_the_place():
+    conversation = Conversation(turns=[Turn("What should housing services do for care leavers?",
+                                            "What should housing services do for care leavers?")],
+                                jurisdiction="wales")
+    resolved, place = resolve("And what about health?", conversation)
+    assert resolved == "What should health services do for care leavers?"
+    assert place == "wales"
+
+
+def test_a_partner_added_to_the_vocabulary_is_understood_by_conversations(monkeypatch):
+    data = dict(actors._data())
+    housing = dict(data["actors"]["housing"])
+    housing["terms"] = list(housing["terms"]) + ["Anytown Homes"]
+    data["actors"] = {**data["actors"], "housing": housing}
+    for cached in (actors._data, actors.actor_vocabulary, actors.topic_vocabulary):
+        cached.cache_clear()
+    monkeypatch.setattr(actors, "_data", lambda: data)
+    try:
+        assert [m[2] for m in actors.subjects_in("What should Anytown Homes do?")] == ["housing"]
+        conversation = Conversation(turns=[Turn("What should the police do for care leavers?",
+                                                "What should the police do for care leavers?")])
+        resolved, _ = resolve("and what about Anytown Homes?", conversation)
+        assert resolved == "What should the Anytown Homes do for care leavers?"
+    finally:
+        actors.actor_vocabulary.cache_clear()
+        actors.topic_vocabulary.cache_clear()
