@@ -2,9 +2,18 @@
 
 Two kinds of file, both JSON Lines (one JSON object per line):
 
-* items (``eval/gold.jsonl`` or a trainer's own file): one question each, with its gold
-  quote, answer, audience, topic and style;
-* dialogues (``eval/dialogues.jsonl``): a few turns each, every turn with its gold quote.
+* items (``eval/gold.jsonl``, the held-out ``eval/test.jsonl`` or a trainer's own file):
+  one question each, with its gold quote, answer, audience, topic and style;
+* dialogues (``eval/dialogues.jsonl``, ``eval/test_dialogues.jsonl``): a few turns each,
+  every turn with its gold quote.
+
+Optional fields are checked whenever they are present: ``stem`` (the plain exam-style
+question quizzes show), ``quotes`` (further passages that also answer, each verbatim),
+``shape`` (how the answer is laid out), ``miss_kind`` and ``missing`` (what an unanswerable
+question asks for that the library lacks) and, on dialogue turns, ``standalone``. A stem is
+*required* on answerable items of the shipped quiz bank (``gold.jsonl``), because trainers
+get quizzes from it; a trainer's own file may leave stems out (the question is shown
+instead), and the held-out test set has none, because it is never quizzed.
 
 A quote must appear verbatim in its document. "Verbatim" is judged after
 :func:`normalise` on both sides, so line breaks, runs of spaces, tabs and no-break spaces
@@ -26,8 +35,19 @@ from pathlib import Path
 from typing import Any
 
 STYLES: tuple[str, ...] = ("paraphrase", "direct")
+SHAPES: tuple[str, ...] = ("single", "list", "several")
+MISS_KINDS: tuple[str, ...] = ("figure", "contact", "date", "statistic", "other-nation", "adjacent-topic",
+                               "named-scheme")
 MIN_QUOTE_WORDS = 5
 MIN_TURNS = 2
+MAX_STEM_CHARS = 250  # one exam question, read aloud in a training session
+EXAM_VERBS = frozenset({"Name", "List", "Give", "State", "Describe", "Outline", "Explain", "Identify"})
+MAX_MISSING_CHARS = 120  # "the grant's amount in Anytown", not a paragraph
+
+# Files `cpguide eval check` reads when none is named, in this order; the last two are the
+# held-out test set and may not exist yet.
+SHIPPED_FILES: tuple[str, ...] = ("gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl")
+QUIZ_BANK = "gold.jsonl"
 
 ITEM_KEYS: tuple[str, ...] = ("id", "question", "answerable", "audience", "topic", "style")
 ANSWERABLE_KEYS: tuple[str, ...] = ("doc_id", "quote")
@@ -128,11 +148,13 @@ def check_items(
     documents: dict[str, str],
     *,
     taxonomy: tuple[dict[str, str], dict[str, str]] | None = None,
+    require_stem: bool = False,
 ) -> tuple[list[dict], list[Problem]]:
     """Check a question-item file; return ``(valid_items, problems)``.
 
     ``documents`` maps doc_id to the document's text. An item with any problem is left
     out of ``valid_items``; a repeated id is reported on its second and later lines.
+    ``require_stem`` makes a quiz stem compulsory on answerable items (the shipped bank).
     """
     topics, audiences = taxonomy if taxonomy is not None else load_taxonomy()
     quotes = _Quotes(documents)
@@ -171,6 +193,9 @@ def check_items(
                 found.append(why)
         elif answerable is False and not _is_empty(obj.get("quote")):
             found.append("unanswerable item has a quote; set quote and doc_id to null")
+
+        found += _stem_problems(obj, required=require_stem and answerable is True)
+        found += _optional_problems(obj, answerable, quotes)
 
         problems.extend(Problem(n, item_id, msg) for msg in found)
         if not found:
@@ -220,8 +245,88 @@ def check_dialogues(
             why = quotes.problem(turn["doc_id"], turn["quote"])
             if why:
                 found.append(f"turn {t}: {why}")
+            if "standalone" in turn and not isinstance(turn["standalone"], bool):
+                found.append(f"turn {t}: standalone must be true or false")
 
         problems.extend(Problem(n, item_id, msg) for msg in found)
         if not found:
             valid.append(obj)
     return valid, problems
+
+
+def is_exam_question(text: str) -> bool:
+    """'What ...?', or an exam instruction: 'Name ...', 'List ...', 'Describe ...', ending in a full stop."""
+    text = normalise(text)
+    return text.endswith("?") or (text.endswith(".") and text.split(" ", 1)[0] in EXAM_VERBS)
+
+
+def _stem_problems(obj: dict, *, required: bool) -> list[str]:
+    """A stem is one plain exam question: a question, or an instruction such as 'List ...'."""
+    if "stem" not in obj or obj["stem"] is None:
+        return ["missing stem: the shipped quiz bank needs a plain exam-style question on every answerable "
+                "item"] if required else []
+    stem = obj["stem"]
+    if not isinstance(stem, str) or not stem.strip():
+        return ["stem must be a non-empty string (or leave it out to show the question)"]
+    if not is_exam_question(stem):
+        return ["stem must be a question ending with a question mark, or an instruction such as "
+                "'Name the seven principles.'"]
+    if len(normalise(stem)) > MAX_STEM_CHARS:
+        return [f"stem too long: {len(normalise(stem))} characters (at most {MAX_STEM_CHARS})"]
+    return []
+
+
+def _optional_problems(obj: dict, answerable: Any, quotes: _Quotes) -> list[str]:
+    """``quotes``, ``shape``, ``miss_kind`` and ``missing``, each checked only when present."""
+    found: list[str] = []
+    if "quotes" in obj:
+        extra = obj["quotes"]
+        if answerable is False:
+            found.append("unanswerable item has quotes; leave quotes out")
+        elif not isinstance(extra, list) or not extra:
+            found.append("quotes must be a non-empty list of {\"doc_id\", \"quote\"} objects")
+        else:
+            for k, entry in enumerate(extra, 1):
+                if not isinstance(entry, dict) or _is_empty(entry.get("doc_id")) or _is_empty(entry.get("quote")):
+                    found.append(f"quotes[{k}]: must be an object with doc_id and quote")
+                    continue
+                why = quotes.problem(entry["doc_id"], entry["quote"])
+                if why:
+                    found.append(f"quotes[{k}]: {why}")
+    if "shape" in obj and obj["shape"] not in SHAPES:
+        found.append(f"unknown shape {obj['shape']!r} (use {', '.join(SHAPES[:-1])} or {SHAPES[-1]})")
+    described = [k for k in ("miss_kind", "missing") if k in obj]
+    if described and answerable is True:
+        found.append(f"{' and '.join(described)} describe unanswerable items; leave them out of an answerable one")
+        return found
+    if "miss_kind" in obj and obj["miss_kind"] not in MISS_KINDS:
+        found.append(f"unknown miss_kind {obj['miss_kind']!r} (use one of: {', '.join(MISS_KINDS)})")
+    if "missing" in obj:
+        missing = obj["missing"]
+        if not isinstance(missing, str) or not missing.strip():
+            found.append("missing must be a short non-empty string saying what the library lacks")
+        elif len(missing) > MAX_MISSING_CHARS:
+            found.append(f"missing too long: {len(missing)} characters (at most {MAX_MISSING_CHARS})")
+    return found
+
+
+def shipped_files(folder: Path | str | None = None) -> list[Path]:
+    """The evaluation files shipped with cpguide (or in ``folder``) that exist, in check order."""
+    base = Path(folder) if folder is not None else Path(str(files("cpguide.eval")))
+    return [base / name for name in SHIPPED_FILES if (base / name).is_file()]
+
+
+def is_dialogue_file(path: Path | str) -> bool:
+    """Dialogue files hold ``turns``; judged by the first non-blank line (an empty file counts by its name)."""
+    with Path(path).open(encoding="utf-8-sig") as fh:
+        first = next((line for line in fh if line.strip()), "")
+    return '"turns"' in first if first else "dialogue" in Path(path).name
+
+
+def check_file(path: Path | str, documents: dict[str, str], *,
+               shipped: bool = False) -> tuple[list[dict], list[Problem]]:
+    """Check one file of either kind. ``shipped``: the file is one of ours, so the quiz bank
+    (``gold.jsonl``) must carry stems; a trainer's file never has to."""
+    if is_dialogue_file(path):
+        return check_dialogues(path, documents)
+    return check_items(path, documents, require_stem=shipped and Path(path).name == QUIZ_BANK)

@@ -2,14 +2,17 @@
 
 Every answerable item already holds a question, the verbatim passage that answers it and a
 one-sentence answer, so a quiz needs no new writing: it re-uses the items and borrows wrong
-answers from *other* items. The whole difficulty is making sure a borrowed answer is really
+answers from *other* items. A quiz shows each item's ``stem``, a plain exam-style question,
+never its ``question``, which in the shipped bank is often a deliberately everyday paraphrase
+written to test retrieval ("What could the gym down the road do for our LAC?"); a trainer's
+own item without a stem shows its question. The whole difficulty is making sure a borrowed answer is really
 wrong, so each kind of question says below how it guards against that.
 
 Three kinds of question, each citing its passage (title, publisher, year, jurisdiction,
 page, the verbatim quote and the item's answer) as feedback:
 
 ``mc`` (multiple choice)
-    The item's question; the options are its answer plus three answers of other items, taken
+    The item's stem; the options are its answer plus three answers of other items, taken
     from the same topic first, then from related topics (:data:`RELATED`), then from any. A
     candidate is never used when it could also be right: its item quotes the same or an
     overlapping passage (in any document, so the passages Telford copied from the LGA pack
@@ -18,7 +21,7 @@ page, the verbatim quote and the item's answer) as feedback:
     least :data:`SIMILAR` of its content words (token-set Jaccard).
 
 ``tf`` (true or false)
-    "True or false? Asked “<question>”, the guidance answers: “<statement>”". The true
+    "True or false? Asked “<stem>”, the guidance answers: “<statement>”". The true
     version states the item's own answer. The false version states another item's answer,
     which is a correct sentence from the guidance but one that answers a *different*
     question, so the statement is false as an answer to this one. To keep it clearly false
@@ -381,7 +384,8 @@ class _Entry:
     """A bank item with everything the guards compare, worked out once."""
 
     item: dict
-    question: str
+    question: str  # the everyday wording kept for retrieval evaluation; guards compare it
+    stem: str  # what the quiz shows: the item's plain exam-style stem, or its question when it has none
     answer: str
     quote: str
     answer_words: frozenset[str]
@@ -408,7 +412,8 @@ def _entry(item: dict, texts: _Texts) -> _Entry:
         sec = texts.section_at(doc_id, start)
         places.append(_Place(doc_id, start, start + len(quote), tuple(getattr(sec, "heading_path", ()) or ())))
     answer = normalise(item["answer"])
-    return _Entry(item=item, question=normalise(item["question"]), answer=answer, quote=quote,
+    return _Entry(item=item, question=normalise(item["question"]),
+                  stem=normalise(item.get("stem") or item["question"]), answer=answer, quote=quote,
                   answer_words=content_words(answer), question_words=content_words(item["question"]),
                   quote_grams=frozenset(_grams(_words(quote), 3)), places=tuple(places),
                   folded_answer=_fold_text(answer).rstrip(". "), yes_no=bool(_YES_NO.match(answer)))
@@ -619,12 +624,12 @@ def _make_mc(entry: _Entry, bank, texts, meta, rng) -> QuizQuestion | None:
     if len(picked) < DISTRACTORS:
         return None
     options = [(entry.answer, "Right: this is what the guidance says.")]
-    options += [(c.answer, f"Not this one: that sentence answers another question (“{c.question}”).")
+    options += [(c.answer, f"Not this one: that sentence answers another question (“{c.stem}”).")
                 for c in picked]
     order = list(range(len(options)))
     rng.shuffle(order)
     return QuizQuestion(
-        id=f"{entry.id}-mc", kind="mc", prompt=entry.question,
+        id=f"{entry.id}-mc", kind="mc", prompt=entry.stem,
         options=tuple(options[k][0] for k in order), answer_index=order.index(0),
         option_feedback=tuple(options[k][1] for k in order), source=_source(entry, texts, meta),
         item_id=entry.id, topic=entry.topic, audience=entry.item["audience"])
@@ -645,12 +650,12 @@ def _make_tf(entry: _Entry, bank, texts, meta, rng) -> QuizQuestion | None:
             return None
         other = ranked[0][0]
         statement = other.answer
-        why_false = f"That sentence is from the guidance but answers another question (“{other.question}”)."
+        why_false = f"That sentence is from the guidance but answers another question (“{other.stem}”)."
     right_fb = "Right. " + (why_false or "That is what the guidance says.")
     wrong_fb = ("Not quite: that is what the guidance says." if truth
                 else "Not quite. " + why_false)
     return QuizQuestion(
-        id=f"{entry.id}-tf", kind="tf", prompt=prompt.format(q=entry.question, s=statement),
+        id=f"{entry.id}-tf", kind="tf", prompt=prompt.format(q=entry.stem, s=statement),
         options=("True", "False"), answer_index=0 if truth else 1, answer=truth,
         option_feedback=(right_fb, wrong_fb) if truth else (wrong_fb, right_fb), source=source,
         item_id=entry.id, topic=entry.topic, audience=entry.item["audience"])

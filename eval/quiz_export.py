@@ -243,7 +243,8 @@ def html_sheet(quiz: Quiz) -> str:
 
 def text(quiz: Quiz) -> str:
     """For the terminal or a plain printout: questions first, then the answers with their sources."""
-    wrap = lambda s, indent: textwrap.fill(s, 96, initial_indent=indent, subsequent_indent=indent)  # noqa: E731
+    wrap = lambda s, indent: textwrap.fill(s, 96, initial_indent=indent, subsequent_indent=indent,  # noqa: E731
+                                           break_on_hyphens=False)  # "looked-after" stays on one line
     out = [quiz.title, f"{len(quiz.questions)} question(s), {describe_filters(quiz)}, seed {quiz.seed}", ""]
     for number, q in enumerate(quiz.questions, 1):
         out.append(wrap(f"{number}. [{q.kind_name}] {q.prompt}", ""))

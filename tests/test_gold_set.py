@@ -8,6 +8,7 @@ broken file must be reported line by line without losing the good items.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -15,11 +16,16 @@ from pathlib import Path
 import pytest
 
 from cpguide.eval.check import (
+    MISS_KINDS,
+    SHAPES,
     Problem,
     check_dialogues,
+    check_file,
     check_items,
+    is_exam_question,
     load_taxonomy,
     normalise,
+    shipped_files,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +44,7 @@ def documents() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def gold(documents) -> list[dict]:
-    items, problems = check_items(EVAL / "gold.jsonl", documents)
+    items, problems = check_items(EVAL / "gold.jsonl", documents, require_stem=True)
     assert problems == [], "\n".join(map(str, problems))
     return items
 
@@ -186,3 +192,104 @@ def test_broken_dialogue_file(tmp_path, documents):
     assert [d["id"] for d in dialogues] == ["d-ok"]
     assert [(p.line, p.item_id) for p in problems] == [(2, "d-one"), (3, "d-bad"), (4, "")]
     assert problems[1].message.startswith("turn 2:")
+
+
+# -- quiz stems -------------------------------------------------------------------------------------
+def _check_one(tmp_path, documents, item: dict, **options) -> list[str]:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [p.message for p in check_items(path, documents, **options)[1]]
+
+
+def test_every_answerable_gold_item_has_a_plain_stem(gold):
+    """Quizzes show the stem: a plain exam question, never the deliberately everyday paraphrase."""
+    for item in (i for i in gold if i["answerable"]):
+        stem = item["stem"]
+        assert is_exam_question(stem) and stem[0].isupper(), item["id"]
+        assert normalise(stem) != normalise(item["question"]) or item["style"] == "direct", item["id"]
+        assert not re.search(r"\b(LAC|CLA|CiC|kids?|gran|uni|what's)\b", stem), item["id"]
+
+
+def test_stems_are_questions_or_exam_instructions():
+    assert is_exam_question("What is staying put?") and is_exam_question("Name the seven principles.")
+    assert not is_exam_question("Staying put and its payments.") and not is_exam_question("Tell me about B&B")
+
+
+def test_the_shipped_bank_needs_stems_and_a_trainer_file_does_not(tmp_path, documents):
+    assert any("stem" in m for m in _check_one(tmp_path, documents, GOOD, require_stem=True))
+    assert _check_one(tmp_path, documents, GOOD) == []
+    stemmed = dict(GOOD, stem="Should a care leaver be placed in bed and breakfast accommodation?")
+    assert _check_one(tmp_path, documents, stemmed, require_stem=True) == []
+
+
+@pytest.mark.parametrize("stem, words", [("", "stem"), ("   ", "stem"), (42, "stem"),
+                                         ("Care leavers and B&B", "question mark"), ("x" * 300 + "?", "long")])
+def test_a_bad_stem_is_reported(tmp_path, documents, stem, words):
+    messages = _check_one(tmp_path, documents, dict(GOOD, stem=stem))
+    assert len(messages) == 1 and words in messages[0], messages
+
+
+# -- the held-out set's extra fields ----------------------------------------------------------------
+UNANSWERABLE = {"id": "t-miss", "question": "What is the leaving care grant in Anytown?", "answerable": False,
+                "doc_id": None, "quote": None, "answer": None, "audience": "officer", "topic": "leaving-care",
+                "style": "direct"}
+
+
+def test_extra_quotes_are_each_checked_verbatim(tmp_path, documents):
+    good_extra = {"doc_id": "lga-resource-pack", "quote": GOOD["quote"]}
+    assert _check_one(tmp_path, documents, dict(GOOD, quotes=[good_extra])) == []
+    bad = dict(GOOD, quotes=[good_extra, {"doc_id": "lga-resource-pack", "quote": "Words that are in no document."}])
+    messages = _check_one(tmp_path, documents, bad)
+    assert len(messages) == 1 and messages[0].startswith("quotes[2]: quote not found verbatim")
+    for broken, words in (("a passage", "list"), ([], "list"), (["text"], "quotes[1]"),
+                          ([{"quote": GOOD["quote"]}], "quotes[1]")):
+        messages = _check_one(tmp_path, documents, dict(GOOD, quotes=broken))
+        assert len(messages) == 1 and words in messages[0], (broken, messages)
+    assert any("unanswerable" in m for m in _check_one(tmp_path, documents, dict(UNANSWERABLE, quotes=[good_extra])))
+
+
+def test_shape_must_be_one_of_the_known_shapes(tmp_path, documents):
+    assert SHAPES == ("single", "list", "several")
+    for shape in SHAPES:
+        assert _check_one(tmp_path, documents, dict(GOOD, shape=shape)) == []
+    assert ["unknown shape 'table' (use single, list or several)"] == _check_one(tmp_path, documents,
+                                                                              dict(GOOD, shape="table"))
+
+
+def test_miss_kind_and_missing_describe_an_unanswerable_item(tmp_path, documents):
+    assert set(MISS_KINDS) == {"figure", "contact", "date", "statistic", "other-nation", "adjacent-topic",
+                               "named-scheme"}
+    described = dict(UNANSWERABLE, miss_kind="figure", missing="the grant's amount in Anytown")
+    assert _check_one(tmp_path, documents, described) == []
+    assert _check_one(tmp_path, documents, UNANSWERABLE) == []  # both optional
+    for changes, words in (({"miss_kind": "vibe"}, "unknown miss_kind"), ({"missing": ""}, "missing"),
+                           ({"missing": "x" * 200}, "long"), ({"missing": 3}, "missing")):
+        messages = _check_one(tmp_path, documents, dict(described, **changes))
+        assert len(messages) == 1 and words in messages[0], (changes, messages)
+    messages = _check_one(tmp_path, documents, dict(GOOD, miss_kind="figure", missing="a figure"))
+    assert len(messages) == 1 and "unanswerable" in messages[0]
+
+
+def test_standalone_on_a_dialogue_turn_must_be_true_or_false(tmp_path, documents):
+    turn = {"question": "What should housing do?", "doc_id": "lga-resource-pack", "quote": GOOD["quote"]}
+    path = tmp_path / "dialogues.jsonl"
+    lines = [{"id": "d-ok", "turns": [dict(turn, standalone=True), dict(turn, standalone=False)]},
+             {"id": "d-bad", "turns": [turn, dict(turn, standalone="yes")]}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    dialogues, problems = check_dialogues(path, documents)
+    assert [d["id"] for d in dialogues] == ["d-ok"]
+    assert [str(p) for p in problems] == ["line 2 (d-bad): turn 2: standalone must be true or false"]
+
+
+def test_check_with_no_file_covers_every_shipped_set_that_exists(tmp_path, documents):
+    for name in ("gold.jsonl", "dialogues.jsonl"):
+        (tmp_path / name).write_text((EVAL / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert [p.name for p in shipped_files(tmp_path)] == ["gold.jsonl", "dialogues.jsonl"]
+    (tmp_path / "test.jsonl").write_text(json.dumps(dict(GOOD, shape="single")) + "\n", encoding="utf-8")
+    (tmp_path / "test_dialogues.jsonl").write_text("", encoding="utf-8")
+    files = shipped_files(tmp_path)
+    assert [p.name for p in files] == ["gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl"]
+    results = {p.name: check_file(p, documents, shipped=True) for p in files}
+    assert {name: len(problems) for name, (_, problems) in results.items()} == dict.fromkeys(results, 0)
+    assert len(results["test.jsonl"][0]) == 1  # test items need no stem: they are never quizzed
+    assert len(results["dialogues.jsonl"][0]) >= 14  # read as dialogues

@@ -214,7 +214,7 @@ def test_false_statements_come_from_another_topic_and_passage(bank, corpus):
             assert other["id"] != item["id"] and other["topic"] != item["topic"]
             assert not statement.lower().startswith(("yes", "no"))
             assert not _overlaps(other["quote"], item["quote"])
-            assert other["question"] in q.option_feedback[1]
+            assert normalise(other["stem"]) in q.option_feedback[1]
     assert falses > 100
 
 
@@ -394,6 +394,49 @@ def test_every_format_exports(bank, corpus):
         export(quiz, "docx")
 
 
+# -- stems -----------------------------------------------------------------------------------------
+def _paraphrased(bank) -> dict[str, dict]:
+    """Items whose everyday question differs from their quiz stem: the ones a trainer must never see."""
+    return {i["id"]: i for i in bank if i["answerable"] and normalise(i["stem"]) != normalise(i["question"])}
+
+
+def test_questions_show_the_plain_stem_not_the_everyday_paraphrase(bank, corpus):
+    quiz = quiz_of(bank, corpus, n=60, seed=3, kinds=("mc", "tf"))
+    by_id = {i["id"]: i for i in bank}
+    paraphrased = _paraphrased(bank)
+    assert sum(q.item_id in paraphrased for q in quiz.questions) >= 20
+    for q in quiz.questions:
+        item = by_id[q.item_id]
+        if q.kind == "mc":
+            assert q.prompt == normalise(item["stem"])
+        else:
+            assert f"Asked “{normalise(item['stem'])}”" in q.prompt
+        assert all(normalise(p["question"]) not in q.prompt + " ".join(q.option_feedback)
+                   for p in paraphrased.values())
+
+
+def test_every_quiz_format_uses_the_stems(bank, corpus):
+    quiz = quiz_of(bank, corpus, n=12, seed=4, kinds=("mc",))
+    paraphrased = _paraphrased(bank)
+    shown = [q for q in quiz.questions if q.item_id in paraphrased]
+    assert shown
+    for fmt in ("gift", "csv", "html", "text", "json"):
+        text = normalise(export(quiz, fmt))  # the text sheet wraps long lines
+        for q in shown:
+            item = paraphrased[q.item_id]
+            stem, question = normalise(item["stem"]), normalise(item["question"])
+            assert any(form in text for form in (stem, gift_escape(stem), stem.replace("'", "&#x27;"),
+                                                 stem.replace("'", "&#39;"), json.dumps(stem)[1:-1])), (fmt, q.id)
+            assert question not in text and gift_escape(question) not in text, (fmt, q.id)
+
+
+def test_a_trainer_item_without_a_stem_shows_its_question(special):
+    items, meta, texts = special
+    quiz = build_quiz(items, meta, texts, n=5, seed=1, kinds=("mc",))
+    questions = {i["id"]: normalise(i["question"]) for i in items}
+    assert quiz.questions and all(q.prompt == questions[q.item_id] for q in quiz.questions)
+
+
 # -- the command line ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli():
@@ -507,6 +550,18 @@ def test_web_quiz_page_preview_and_downloads(web):
     assert "Choose at least one kind of question" in no_kinds.text
     bad = web.get("/quiz?build=1&topic=nope&seed=1&kinds=mc")
     assert bad.status_code == 422 and "Unknown topic" in bad.text
+
+
+@pytest.mark.model
+def test_web_quiz_pages_show_the_stems(web, bank):
+    import html as html_lib
+
+    paraphrased = _paraphrased(bank)
+    for path in ("/quiz?build=1&topic=housing&n=6&seed=5&kinds=mc", "/quiz/take?topic=housing&n=6&seed=5&kinds=mc"):
+        text = html_lib.unescape(web.get(path).text)
+        housing = [i for i in paraphrased.values() if i["topic"] == "housing"]
+        assert any(normalise(i["stem"]) in text for i in housing), path
+        assert not [i["id"] for i in housing if normalise(i["question"]) in text], path
 
 
 @pytest.mark.model

@@ -157,23 +157,23 @@ def _print(out: dict) -> None:
 def check(files, as_json, **flags):
     """Check question files: quotes verbatim in their documents, answers present, topics valid.
 
-    With no FILES, checks the shipped gold.jsonl and dialogues.jsonl. Trainers can keep
-    their own questions in a file of the same form (see eval/README.md) and check it here;
-    each problem is reported with its line number, and good lines are still counted.
+    With no FILES, checks the shipped gold.jsonl, dialogues.jsonl, test.jsonl and
+    test_dialogues.jsonl (those that exist), each reported on its own; gold.jsonl is also the
+    quiz bank, so its answerable items need a quiz `stem`. Trainers can keep their own
+    questions in a file of the same form (see eval/README.md; stems optional) and check it
+    here; each problem is reported with its line number, and good lines are still counted.
     Quotes are checked against the documents in the index, as cleaned for citation.
     """
-    from cpguide.eval import runner
-    from cpguide.eval.check import check_dialogues, check_items
+    from cpguide.eval.check import check_file, shipped_files
 
     settings = make_settings(**flags)
     documents = _documents(settings)
-    targets = list(files) or [runner.gold_path(), runner.gold_path("dialogues.jsonl")]
+    ours = {p.resolve() for p in shipped_files()}
+    targets = list(files) or shipped_files()
     report = []
     total_problems = 0
     for path in targets:
-        first = next((ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()), "")
-        is_dialogue = '"turns"' in first
-        valid, problems = (check_dialogues if is_dialogue else check_items)(path, documents)
+        valid, problems = check_file(path, documents, shipped=Path(path).resolve() in ours)
         total_problems += len(problems)
         report.append({"file": str(path), "valid": len(valid), "problems": [p.__dict__ for p in problems]})
         if not as_json:
