@@ -115,6 +115,27 @@ def _pool(hidden: np.ndarray, mask: np.ndarray, modes: list[str]) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
+# Attention holds batch x heads x length^2 floats per layer: 64 passages of 256 tokens need about
+# 200 MB a tensor, and onnxruntime's arena keeps its high-water mark for the life of the process.
+# Capping batch x length^2 (here at 64 x 128^2) bounds that at ~50 MB while leaving short texts in
+# full batches; past 128 tokens the matrix products are large enough that smaller batches cost no speed.
+MAX_BATCH_ATTENTION = 64 * 128 * 128
+
+
+def _batches(order: list[int], lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Split ``order`` (sorted by token count, ascending) into batches of at most ``batch_size``,
+    also cut where the batch's attention size would pass ``MAX_BATCH_ATTENTION``. Deterministic."""
+    out, current = [], []
+    for i, n in zip(order, lengths):
+        if current and (len(current) >= batch_size or (len(current) + 1) * n * n > MAX_BATCH_ATTENTION):
+            out.append(current)
+            current = []
+        current.append(i)
+    if current:
+        out.append(current)
+    return out
+
+
 class OnnxEmbedder:
     """A sentence-transformers folder run through its cached int8 ONNX export on the CPU.
 
@@ -174,8 +195,7 @@ class OnnxEmbedder:
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: (len(encodings[i].ids), i))
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
+        for idx in _batches(order, [len(encodings[i].ids) for i in order], batch_size):
             out[idx] = self._run([encodings[i] for i in idx])
             if progress:
                 progress(len(idx))

@@ -190,3 +190,13 @@ def test_the_process_exits_cleanly_while_a_background_thread_is_embedding():
             "time.sleep(0.3)\nprint('bye')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "bye", result.stderr[-500:]
+
+
+def test_long_passages_go_in_smaller_batches_to_bound_memory():
+    from cpguide.index.onnx_embedder import MAX_BATCH_ATTENTION, _batches
+
+    lengths = [10] * 100 + [256] * 40
+    batches = _batches(list(range(140)), lengths, 64)
+    assert sorted(i for b in batches for i in b) == list(range(140))
+    assert [len(b) for b in batches[:2]] == [64, 36]  # short texts: full batches
+    assert all(len(b) * max(lengths[i] for i in b) ** 2 <= MAX_BATCH_ATTENTION for b in batches[2:])
