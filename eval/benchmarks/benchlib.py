@@ -92,7 +92,15 @@ def summary_ms(values_ms: list[float]) -> dict:
 
 # -- environment ------------------------------------------------------------------------------
 def environment() -> dict:
-    import torch
+    """Versions and thread counts, without importing torch or sentence-transformers when the
+    run has not (an ONNX-backend process must not carry them, or its memory figures lie)."""
+    from importlib import metadata
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
 
     try:
         import faiss
@@ -105,18 +113,19 @@ def environment() -> dict:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
         affinity = os.cpu_count()
-    import sentence_transformers
+    torch_threads = sys.modules["torch"].get_num_threads() if "torch" in sys.modules else affinity
 
     return {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "cpus_usable": affinity,
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
+        "torch": version("torch"),
+        "torch_threads": torch_threads,
+        "onnxruntime": version("onnxruntime"),
         "faiss": faiss_version,
         "faiss_omp_threads": faiss_threads,
-        "sentence_transformers": sentence_transformers.__version__,
+        "sentence_transformers": version("sentence-transformers"),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -138,7 +147,8 @@ def env_lines(env: dict) -> list[str]:
     return [
         f"Python {env['python']} on {env['machine']}, {env['cpus_usable']} usable CPUs; "
         f"torch {env['torch']} with {env['torch_threads']} threads; faiss {env['faiss']} with "
-        f"{env['faiss_omp_threads']} OpenMP threads; sentence-transformers {env['sentence_transformers']}",
+        f"{env['faiss_omp_threads']} OpenMP threads; sentence-transformers {env['sentence_transformers']}; "
+        f"onnxruntime {env.get('onnxruntime')}",
         f"Load average at start: {env['load_average_at_start']}",
     ]
 
@@ -179,13 +189,14 @@ def defaults():
     return Settings.resolve(env={})
 
 
-def load_model():
-    """The real packaged all-MiniLM-L6-v2, and how long loading it took."""
-    from cpguide.index.embedder import SentenceTransformerEmbedder
+def load_model(backend: str | None = None):
+    """The real packaged all-MiniLM-L6-v2 on ``backend`` (default: the project's), and how long loading took."""
+    from cpguide.index.embedder import load_embedder
     from cpguide.settings import PACKAGED_MODEL
 
+    settings = defaults()
     with lap() as t:
-        embedder = SentenceTransformerEmbedder(PACKAGED_MODEL)
+        embedder = load_embedder(PACKAGED_MODEL, backend=backend or settings.backend, cache_dir=settings.cache_dir)
     return embedder, t.wall
 
 

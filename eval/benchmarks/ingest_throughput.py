@@ -145,7 +145,7 @@ def ingest(sources, index_dir: Path, embedder, settings):
     with lap() as t:
         report = run_ingest(
             sources, index_dir=index_dir, model=PACKAGED_MODEL, embedder_factory=lambda: embedder,
-            chunk_words=settings.chunk_words, chunk_max_words=settings.chunk_max_words,
+            backend=embedder.backend, chunk_words=settings.chunk_words, chunk_max_words=settings.chunk_max_words,
             batch_size=settings.batch_size, max_bytes=settings.max_file_mb * 1024 * 1024,
             max_pages=settings.max_pages, approx_above=settings.approx_above,
             post_build=benchlib.post_build_hooks(),
@@ -214,7 +214,7 @@ def measure_corpus(label: str, corpus: Path, work: Path, embedder, settings, rep
     max_diff = float(np.abs(stored - raw_vectors).max()) if same and stored.size else None
 
     encode_direct = None
-    if model_encode:
+    if model_encode and hasattr(embedder, "_model"):  # the torch backend's SentenceTransformer
         # The library's own call on the whole list at once (it sorts by length internally), to see
         # whether the embedder's own batching loop costs anything.
         with lap() as t:
@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="raw/pipeline pairs on the starter corpus, alternating order (default 2)")
     ap.add_argument("--synthetic-repeats", type=int, default=1,
                     help="raw/pipeline pairs on the synthetic corpus (default 1)")
+    ap.add_argument("--backend", choices=("onnx", "torch"), default=None,
+                    help="embedding backend (default: the setting, onnx); backends.py compares the two")
     ap.add_argument("--batch-size", type=int, default=None, help="embedding batch size (default: the setting, 64)")
     ap.add_argument("--model-encode", action="store_true",
                     help="also time SentenceTransformer.encode on the synthetic texts (always done for the starter)")
@@ -340,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = settings.replace(batch_size=args.batch_size)
         out = benchlib.out_dir(args.out, "ingest-bench")
         benchlib.progress(f"out dir {out}; loading the model", quiet)
-        embedder, load_s = benchlib.load_model()
+        embedder, load_s = benchlib.load_model(args.backend)
         rss_model = benchlib.rss_mb()
 
         from cpguide.ingest.sources import discover
@@ -361,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     res = {
         "benchmark": "ingest_throughput",
         "environment": env,
+        "backend": embedder.backend,
         "settings": {k: getattr(settings, k) for k in ("batch_size", "chunk_words", "chunk_max_words", "approx_above")},
         "synthetic_files": None if args.skip_synthetic else args.files, "seed": args.seed,
         "model_load_seconds": round(load_s, 3), "warmup_texts": len(warm_texts),

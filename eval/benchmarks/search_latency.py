@@ -155,6 +155,7 @@ class LibraryEmbedder:
     def __init__(self, real, *, n_real: int, all_real_under: float, sample: int, quiet: bool):
         self.real = real
         self.name, self.dimension, self.fingerprint = real.name, real.dimension, real.fingerprint
+        self.backend = real.backend
         self.n_real = n_real
         self.all_real_under = all_real_under
         self.sample = sample
@@ -285,7 +286,7 @@ def build_large(out: Path, embedder, settings, args) -> tuple[Path, dict]:
                                    sample=args.sample, quiet=args.quiet)
     with lap() as ti:
         report = run_ingest(discover([corpus]), index_dir=index_dir, model=PACKAGED_MODEL,
-                            embedder_factory=lambda: lib_embedder, chunk_words=settings.chunk_words,
+                            embedder_factory=lambda: lib_embedder, backend=lib_embedder.backend, chunk_words=settings.chunk_words,
                             chunk_max_words=settings.chunk_max_words, batch_size=settings.batch_size,
                             max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
                             approx_above=settings.approx_above,
@@ -478,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="folder for the corpora and indexes built (default: a new temp dir)")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap.add_argument("--backend", choices=("onnx", "torch"), default=None,
+                    help="embedding backend (default: the setting, onnx); backends.py compares the two")
     ap.add_argument("--chunks", type=int, default=100_000, help="size of the synthetic library (default 100000)")
     ap.add_argument("--real", type=int, default=10_000,
                     help="chunks of the large library embedded with the real model when embedding all would be too "
@@ -507,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = benchlib.defaults()
         out = benchlib.out_dir(args.out, "search-bench")
         benchlib.progress(f"out dir {out}; loading the model", args.quiet)
-        embedder, load_s = benchlib.load_model()
+        embedder, load_s = benchlib.load_model(args.backend)
         embedder.embed(["What should housing services do for care leavers?"] * 8)
 
         gold = benchlib.gold_questions()
@@ -525,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(starter_dir)
         benchlib.progress("ingesting the starter corpus", args.quiet)
         run_ingest(discover([]), index_dir=starter_dir, model=PACKAGED_MODEL, embedder_factory=lambda: embedder,
+                   backend=embedder.backend,
                    batch_size=settings.batch_size, chunk_words=settings.chunk_words,
                    chunk_max_words=settings.chunk_max_words, approx_above=settings.approx_above,
                    post_build=benchlib.post_build_hooks())
