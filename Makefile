@@ -28,7 +28,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 setup: $(VENV)/.installed
 	$(BIN)/cpguide setup-model
 
-setup-test: $(VENV)/.installed-test browser
+setup-test: setup $(VENV)/.installed-test browser
 
 # Browser tests drive Debian's Chromium; install it when missing (needs root, as on CI).
 browser:
