@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-DEFAULT_BACKEND = "onnx"
+DEFAULT_BACKEND = BACKENDS[0]  # onnx: the backend setting's default
 
 
 class Embedder(Protocol):
