@@ -31,9 +31,13 @@ _DUTY_QUESTION = re.compile(
 # A question that asks for a set wants the whole list, not the sentence that best matches it.
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
-    r"\bwhat\s+(?:can|could|should|must|might)\b.{1,60}\bdo\b|"
+    r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
+    r"aim|aiming|include|cover|check|look for|expect)\b|"
+    r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
+    r"\bwhat\s+sorts?\s+of\b|\bin which (?:parts|areas|ways)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
-    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments)\b",
+    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
+    r"options|opportunities|benchmarks|services|conditions|responsibilities)\b",
     re.I,
 )
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}

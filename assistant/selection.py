@@ -10,10 +10,13 @@ answer beat five that drift: we keep those close to the best one, at most ``MAX_
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -25,6 +28,20 @@ from cpguide.records import Hit
 
 MAX_SENTENCES = 3
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
+OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
+# "..., and when should work on it start?": a second question joined to the first.
+_PART_BREAK = re.compile(r",?\s+(?:and|but|also|or)\s+(?=(?:what|how|who|when|which|where|why|whether|up to what|"
+                         r"until what|do|does|should|can|could|is|are|must)\b)|[;?]\s+(?=\w)|,\s+(?=(?:what|how|who|when|"
+                         r"which|where|why)\b)", re.I)
+_ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to what|until what|do|does|should|can|"
+                   r"could|is|are|must)\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question asked in several parts; a single question is one part."""
+    parts = [p.strip(" ,;?") for p in _PART_BREAK.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3 and _ASKS.match(p)]
+    return parts if len(parts) >= 2 else [question]
 
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
@@ -50,6 +67,25 @@ _IMPERATIVE = re.compile(
 )
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
+
+
+FEATURES = ("similarity", "shared_words", "heading_words", "passage_rank", "passage_dense", "passage_bm25",
+            "names_partner_asked", "names_other_partner", "states_duty", "case_study_for_duty", "leans_without_antecedent",
+            "introduces_list", "length")
+# Weights before fitting: meaning first, shared words, the passage's place, the partner asked
+# about, duties over narrative. ``sentence_ranker.toml`` replaces them when present.
+HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.0, 0.0)
+
+
+@functools.lru_cache(maxsize=1)
+def ranker_weights() -> tuple[np.ndarray, float]:
+    """(weights, bias) of the sentence scorer: fitted on the dev set if shipped, else by hand."""
+    path = resources.files("cpguide.assistant").joinpath("sentence_ranker.toml")
+    if path.is_file():
+        model = tomllib.loads(path.read_text(encoding="utf-8"))["model"]
+        if tuple(model["features"]) == FEATURES:
+            return np.array(model["weights"], dtype=float), float(model["bias"])
+    return np.array(HAND_WEIGHTS, dtype=float), 0.0
 
 
 @dataclass
@@ -101,7 +137,8 @@ class SentenceSelector:
         return [Candidate(hit, s, e, text) for hit in hits for s, e, text in self.candidate_spans(hit.doc_id, hit.text, hit.start)]
 
     # -- scoring -------------------------------------------------------------------------------
-    def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> None:
+    def features(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
+        """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity."""
         vecs = self.embed_sentences(tuple(c.text for c in candidates))
         sims = vecs @ qvec
         qtok = set(tokenize(self.vocabulary.expand(question)))
@@ -109,30 +146,45 @@ class SentenceSelector:
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
         wanted = set(actors.slugs_in(question, heading=True))
-        action = bool(_ACTION_QUESTION.search(question))
-        examples = bool(_EXAMPLE_QUESTION.search(question))
+        action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
+        best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
+        rows = []
         for c, sim in zip(candidates, sims):
-            stoks = set(tokenize(c.text))
-            lexical = sum(idf[t] for t in qtok & stoks) / total
-            heading = sum(idf[t] for t in qtok & set(tokenize(c.hit.section))) / total
-            prior = 1.0 / (1 + 0.15 * (c.hit.rank - 1))
-            bonus = 0.0
-            if wanted:
-                named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True))
-                bonus += 0.08 if named & wanted else (-0.06 if named else -0.03)
-            shape = self.shape(c.hit.doc_id)
-            if action and not examples:
-                if _MODAL.search(c.text) or _IMPERATIVE.match(c.text):
-                    bonus += 0.05
-                if shape.is_case_study(c.start) or _STATISTIC.search(c.text):
-                    bonus -= 0.12
-            if leans_on_previous(c.text) and shape.sentence_before(c.start) is None:
-                bonus -= 0.1  # "However, ..." with nothing before it in its paragraph
             c.similarity = float(sim)
-            c.score = 0.6 * float(sim) + 0.25 * lexical + 0.08 * heading + 0.1 * prior + bonus
+            shape = self.shape(c.hit.doc_id)
+            stoks = set(tokenize(c.text))
+            named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
+            rows.append([
+                float(sim),
+                sum(idf[t] for t in qtok & stoks) / total,
+                sum(idf[t] for t in qtok & set(tokenize(c.hit.section))) / total,
+                1.0 / c.hit.rank,
+                c.hit.scores.get("dense", 0.0),
+                c.hit.scores.get("bm25", 0.0) / best_bm25,
+                float(bool(named & wanted)),
+                float(bool(wanted) and bool(named) and not named & wanted),
+                float(action and bool(_MODAL.search(c.text) or _IMPERATIVE.match(c.text))),
+                float(action and (shape.is_case_study(c.start) or bool(_STATISTIC.search(c.text)))),
+                float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
+                float(shape.is_lead_in(c.start, c.end)),
+                min(len(c.text.split()), 60) / 60.0,
+            ])
+        return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
+
+    def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> None:
+        x = self.features(question, qvec, candidates)
+        weights, bias = ranker_weights()
+        for c, row in zip(candidates, x @ weights + bias):
+            c.score = float(row)
 
     def select(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
-        """The few sentences that answer best, best first; near-duplicates cited once."""
+        """The few sentences that answer best, best first; near-duplicates cited once.
+
+        Besides those close to the best, each part of a question in several parts ("what is a
+        pathway plan, and when should work on it start?") brings its own best sentence, and
+        when England's and Wales's guidance both answer, the other nation's best sentence
+        comes too if it is nearly as good, so the answer can say what each asks.
+        """
         candidates = self.candidates(hits)
         if not candidates:
             return []
@@ -141,16 +193,33 @@ class SentenceSelector:
         floor = max(candidates[0].score - WITHIN_BEST, 0.0)
         chosen: list[Candidate] = []
         seen: list[set[str]] = []
-        for c in candidates:
-            if c.score < floor or c.similarity < self.floor:
-                continue
+
+        def take(c: Candidate) -> None:
             words = set(_norm(c.text).split())
-            if any(len(words & w) / max(1, min(len(words), len(w))) >= 0.8 for w in seen):
-                continue  # the same sentence from a near-duplicate passage: cite it once
+            if c in chosen or any(len(words & w) / max(1, min(len(words), len(w))) >= 0.8 for w in seen):
+                return  # the same sentence from a near-duplicate passage: cite it once
             chosen.append(c)
             seen.append(words)
+
+        for c in candidates:
             if len(chosen) >= MAX_SENTENCES:
                 break
+            if c.score >= floor and c.similarity >= self.floor:
+                take(c)
+        parts = question_parts(question)
+        for part in parts if len(parts) > 1 else ():
+            pvec = self.embedder.embed([self.vocabulary.expand(part)])[0]
+            scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
+            self.score(part, pvec, scored)
+            best = max(scored, key=lambda c: c.score)
+            if best.similarity >= self.floor:
+                take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
+        places = {c.hit.jurisdiction for c in chosen}
+        for c in candidates:
+            if c.hit.jurisdiction in ("england", "wales") and c.hit.jurisdiction not in places:
+                if c.score >= candidates[0].score - OTHER_NATION_WITHIN and c.similarity >= self.floor:
+                    take(c)
+                    places.add(c.hit.jurisdiction)
         return chosen
 
     # -- sentence vectors ----------------------------------------------------------------------
