@@ -7,9 +7,10 @@ template pick both up.
 
 from __future__ import annotations
 
-from cpguide.web.routes import brief, chat, documents, duties, health, quiz, search
+from cpguide.web.routes import brief, chat, check, documents, duties, health, quiz, search
 
-ROUTERS = [chat.router, search.router, documents.router, health.router, quiz.router, duties.router, brief.router]
+ROUTERS = [chat.router, search.router, documents.router, health.router, quiz.router, duties.router, brief.router,
+           check.router]
 
 NAV: list[tuple[str, str]] = [("Chat", "/"), ("Documents", "/documents"), ("Quiz", "/quiz"), ("Duties", "/duties"),
-                              ("Panel brief", "/brief")]
+                              ("Panel brief", "/brief"), ("Check a strategy", "/check")]
