@@ -53,7 +53,7 @@ NATIONAL_KINDS: tuple[str, ...] = ("legislation", "statutory guidance", "nationa
 # is the closeness at which a sentence without the words still counts as touching the target.
 MEANING = 0.45
 STRONG_MEANING = 0.70
-MENTION_MEANING = 0.60
+MENTION_MEANING = 0.65
 GAP_MEANING = 0.60  # a national duty is "met" when a local sentence comes this close
 BROAD = 3  # a sentence naming this many principles (or partners) is a list: each is only mentioned
 REFERENCE_DUTIES = 60  # national duties compared with per target, the strongest first
@@ -159,11 +159,22 @@ _COMMITMENT = re.compile(
     r"support|work|encourage|make)\b"
     r"|\b(?:has|have)\s+(?:established|developed|appointed|set\s+up|introduced|launched|created|commissioned)\b"
     r"|\b(?:is|are)\s+(?:allocated|offered|provided|given|informed|invited|supported|completed|in\s+place|led)\b"
-    r"|\b(?:will|shall)\s+(?:continue\s+to\s+)?(?:be\s+)?(?:made|offered|provided|given|have|advocate|support|work|"
-    r"ensure|make|promote|seek|offer|provide)\b"
+    r"|\b(?:will|shall)\s+(?:continue\s+to\s+)?be\s+(?:made|offered|provided|given|allocated|supported)\b"
     r"|\breceive\s+(?:an?|the|their)\b",
     re.I,
 )
+_WILL = re.compile(r"\b(?:will|shall)\s+(?:continue\s+to\s+|also\s+|always\s+)?(?!be\b|need\b|have\s+to\b)\w+", re.I)
+_OURS = re.compile(r"\b(?:we|our|us)\b", re.I)
+
+
+def _promises(sentence: str) -> bool:
+    """ "Our schools will give ...", "The Local Authority will continue to ...": someone who acts
+    (the council, a partner, "we") will do something. "Care leavers will need ..." is not a promise."""
+    for m in _WILL.finditer(sentence):
+        zone = re.split(r"[,;:–—()]", sentence[:m.start()])[-1]
+        if _OURS.search(zone) or actor_vocabulary().slugs_in(zone, heading=True):
+            return True
+    return False
 _CONTINUES = re.compile(r"^(?:this|these|that)\s+(?:includes?|means|involves?|is\s+done)\b", re.I)
 _REFERENCES = re.compile(r"^(?:adapted\s+from|references|sources|bibliography|further\s+reading)\b", re.I)
 _URL = re.compile(r"https?://|www\.")
@@ -192,7 +203,7 @@ def local_statements(doc) -> list[Statement]:
             duty = by_span.get((start, end)) or next((d for d in duties.values() if start <= d.start < end), None)
             if duty is not None:
                 action = duty.strength
-            elif _COMMITMENT.search(sentence):
+            elif _COMMITMENT.search(sentence) or _promises(sentence):
                 action = "commitment"
             elif _CONTINUES.match(sentence) and out and out[-1].action and out[-1].end >= start - 3:
                 action = out[-1].action
