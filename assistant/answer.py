@@ -84,14 +84,13 @@ class Assistant:
         if conversation is not None:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
-        table = self._duty_table(question, resolved, filters)
-        if table is not None:
-            return table
-
         qvec, hits, chosen, signals = self._gather(question, resolved, filters)
         why = self._decline_reason(signals)
         if why is not None:
             return self._abstain(question, resolved, hits, why)
+        table = self._duty_table(question, resolved, filters)
+        if table is not None:
+            return table
 
         answer = None
         notices: tuple[str, ...] = ()
@@ -117,9 +116,10 @@ class Assistant:
         expanded = self.searcher.vocabulary.expand(resolved)
         qvec = self.searcher.embed_query(expanded)
         hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
-        chosen = self.select(resolved, qvec, hits[:PASSAGES]) if hits else []
+        ranked = self.selector.ranked(resolved, qvec, hits[:PASSAGES]) if hits else []
+        chosen = self.selector.choose(resolved, ranked)
         signals = answerability.assess(question, hits, chosen, self.library, self.searcher.vocabulary,
-                                       self._latest_year, self._library_text())
+                                       self._latest_year, self._library_text(), ranked)
         return qvec, hits, chosen, signals
 
     def _library_text(self) -> str:

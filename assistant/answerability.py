@@ -31,12 +31,22 @@ from importlib import resources
 from cpguide.index.lexical import tokenize
 
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
+_TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
+_DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
+            r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b"
 ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "amount": (
-        re.compile(r"\b(how much|what (?:is|are) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|grants?|"
-                   r"budgets?|salary|wages?|pay|payments?|bursary|sums?)|how much money|what does it cost|"
+        re.compile(r"\b(how much|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
+                   r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)|what (?:\w+ )?(?:fees?|wages?|"
+                   r"salary|allowance|rate of pay)\b|how many pounds|value of|worth|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance))\b", re.I),
-        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%", re.I),
+        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%|" + _TIMES + "|"
+                   + _DURATION, re.I),
+    ),
+    "duration": (
+        re.compile(r"\b(how long|waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
+                   r"how quickly|how soon)\b", re.I),
+        re.compile(_DURATION + r"|\bwithin\s+\d", re.I),
     ),
     "contact": (
         re.compile(r"\b(phone|telephone|number (?:to|for|do i) (?:call|ring|contact)|call|ring|email|e-mail|"
@@ -46,11 +56,11 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "date": (
         re.compile(r"\b(when (?:is|are|was|will|does|do)|what date|which date|what day|what time|deadline|"
-                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|how often (?:does|do) .{0,30}meet|"
+                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|how often|"
                    r"closing date|by when)\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-                   r"every (?:\w+ )?(?:week|month|year))\b", re.I),
+                   r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b", re.I),
     ),
     "age": (
         re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
@@ -58,19 +68,22 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
     ),
     "count": (
-        re.compile(r"\b(how many|what (?:is|are) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
-                   r"what percentage|what proportion|number of)\b", re.I),
+        re.compile(r"\b(how many|what (?:is|are|was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
+                   r"what percentage|what proportion|what share|national average|number of|how (?:much )?more often)\b",
+                   re.I),
         re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:per cent|percent|half|third|quarter|twice|"
-                   r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I),
+                   r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|majority|most)\b|"
+                   + _TIMES, re.I),
     ),
 }
 _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of ireland|ireland|irish|isle of man|"
                            r"jersey|guernsey|france|germany|australia|canada|america|usa|united states|new zealand)\b",
                            re.I)
-_LIVE = re.compile(r"\b(this year|this month|right now|currently|latest|current|up[- ]to[- ]date|today|"
+_LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|latest|current|up[- ]to[- ]date|today|"
                    r"at the moment|so far this)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
+KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
 COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
 
@@ -165,7 +178,7 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
 
 
 def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | None,
-           library_text: str = "") -> Signals:
+           library_text: str = "", ranked=()) -> Signals:
     """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``."""
     qtok = set(tokenize(vocabulary.expand(question)))
     idf = {t: library.lexical.idf(t) for t in qtok}
@@ -178,7 +191,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     if asked:
         _, looks = ANSWER_KINDS[asked]
         # An answer of the right kind counts only in a sentence that shares the question's words.
-        for c in chosen[:3]:
+        # The answer may sit a little below the sentences chosen: look through the best few.
+        for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
             shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
             if looks.search(c.text) and shared >= 0.2:
                 kind_found = True
@@ -243,7 +257,8 @@ def reason(signals: Signals) -> str:
         words = list(signals.unknown[:2])
         return "Nothing in the library mentions " + " or ".join(words) + "."
     if signals.asked and not signals.kind_found:
-        what = {"amount": "an amount or rate", "contact": "contact details", "date": "a date or time",
+        what = {"amount": "an amount or rate", "duration": "a length of time", "contact": "contact details",
+                "date": "a date or time",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."
     if signals.live:

@@ -185,11 +185,20 @@ class SentenceSelector:
         when England's and Wales's guidance both answer, the other nation's best sentence
         comes too if it is nearly as good, so the answer can say what each asks.
         """
+        return self.choose(question, self.ranked(question, qvec, hits))
+
+    def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
+        """Every candidate sentence of ``hits``, scored, best first."""
         candidates = self.candidates(hits)
+        if candidates:
+            self.score(question, qvec, candidates)
+            candidates.sort(key=lambda c: -c.score)
+        return candidates
+
+    def choose(self, question: str, candidates: list[Candidate]) -> list[Candidate]:
+        """The answer's sentences from ranked candidates (see ``select``)."""
         if not candidates:
             return []
-        self.score(question, qvec, candidates)
-        candidates.sort(key=lambda c: -c.score)
         floor = max(candidates[0].score - WITHIN_BEST, 0.0)
         chosen: list[Candidate] = []
         seen: list[set[str]] = []

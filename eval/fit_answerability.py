@@ -74,7 +74,7 @@ def main(argv=None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index-dir")
-    ap.add_argument("--min-answered", type=float, default=0.96)
+    ap.add_argument("--min-answered", type=float, default=0.95)
     ap.add_argument("--write", action="store_true", help="store the model in assistant/answerability.toml")
     args = ap.parse_args(argv)
     settings = Settings.resolve(index_dir=args.index_dir)
