@@ -84,7 +84,7 @@ class Assistant:
         if conversation is not None:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
-        qvec, hits, chosen, signals = self._gather(question, resolved, filters)
+        qvec, hits, chosen, signals, unanswered = self._gather(question, resolved, filters)
         why = self._decline_reason(signals)
         if why is not None:
             return self._abstain(question, resolved, hits, why)
@@ -97,6 +97,7 @@ class Assistant:
         if signals.unknown:  # answer the part the library covers, and say which part it does not
             notices = (f"Nothing in the library mentions {' or '.join(signals.unknown[:2])}; "
                        "this answer covers the rest of the question.",)
+        notices += tuple(f"The library does not answer this part of the question: \u201c{part}\u201d." for part in unanswered)
         if self.llm is not None:
             from cpguide.assistant.llm import LLMFailure
 
@@ -117,10 +118,11 @@ class Assistant:
         qvec = self.searcher.embed_query(expanded)
         hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
         ranked = self.selector.ranked(resolved, qvec, hits[:PASSAGES]) if hits else []
-        chosen = self.selector.choose(resolved, ranked)
+        selection = self.selector.choose(resolved, ranked)
+        chosen = selection.sentences
         signals = answerability.assess(question, hits, chosen, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._library_text(), ranked)
-        return qvec, hits, chosen, signals
+        return qvec, hits, chosen, signals, selection.unanswered
 
     def _library_text(self) -> str:
         """Every passage, lower-cased with spaces collapsed: where a named phrase is looked up."""
@@ -199,26 +201,37 @@ class Assistant:
             order_hits.setdefault(s.hit.chunk_id, len(order_hits))
         chosen = sorted(chosen, key=lambda s: (sorted(places).index(s.hit.jurisdiction) if len(places) > 1 else 0,
                                                order_hits[s.hit.chunk_id], s.start))
-        citations: list[Citation] = []
-        lines: list[str] = []
-        current_place = None
-        covered: list[tuple[str, int, int]] = []  # (doc, start, end) already quoted
+        # Where each quote starts and ends: a list's lead-in, or the sentence a "However," leans on.
+        entries: list[list] = []  # [candidate, start, end, block]
         for c in chosen:
-            hit = c.hit
-            if any(d == hit.doc_id and s <= c.start and c.end <= e for d, s, e in covered):
-                continue
-            if len(places) > 1 and hit.jurisdiction != current_place:
-                current_place = hit.jurisdiction
-                lines.append(f"In {PLACE_NAMES.get(current_place, current_place)}:")
             start, end = c.start, c.end
-            shape = self.selector.shape(hit.doc_id)
             block = block_of.get(id(c))
             if block is not None and block.lead is not None and block.lead != (c.start, c.end):
                 start, end = block.lead  # an item was chosen: the list's own lead-in comes first
             elif leans_on_previous(c.text):
-                before = shape.sentence_before(c.start)
+                before = self.selector.shape(c.hit.doc_id).sentence_before(c.start)
                 if before is not None:
                     start = before[0]  # "However, ..." is quoted with the sentence it answers
+            doc_text = self.library.document(c.hit.doc_id).text
+            # Overlapping or adjacent sentences of one document share one citation.
+            same = next((e for e in entries if e[0].hit.doc_id == c.hit.doc_id and e[3] is None and block is None
+                         and start <= e[2] + 3 and e[1] <= end + 3
+                         and "\n" not in doc_text[min(e[2], end):max(e[1], start)]), None)
+            if same is not None:
+                same[1], same[2] = min(same[1], start), max(same[2], end)
+            else:
+                entries.append([c, start, end, block])
+        citations: list[Citation] = []
+        lines: list[str] = []
+        current_place = None
+        covered: list[tuple[str, int, int]] = []  # (doc, start, end) already quoted
+        for c, start, end, block in entries:
+            hit = c.hit
+            if any(d == hit.doc_id and s <= start and end <= e for d, s, e in covered):
+                continue
+            if len(places) > 1 and hit.jurisdiction != current_place:
+                current_place = hit.jurisdiction
+                lines.append(f"In {PLACE_NAMES.get(current_place, current_place)}:")
             doc = self.library.document(hit.doc_id)
             n = len(citations) + 1
             citations.append(self.citation(n, hit, doc.text[start:end], start, end))

@@ -100,6 +100,12 @@ class Candidate:
     similarity: float = 0.0
 
 
+@dataclass
+class Selection:
+    sentences: list[Candidate]
+    unanswered: tuple[str, ...]  # parts of the question no sentence answers
+
+
 class SentenceSelector:
     """Scores the sentences of retrieved passages against a question; keeps a few."""
 
@@ -185,7 +191,7 @@ class SentenceSelector:
         when England's and Wales's guidance both answer, the other nation's best sentence
         comes too if it is nearly as good, so the answer can say what each asks.
         """
-        return self.choose(question, self.ranked(question, qvec, hits))
+        return self.choose(question, self.ranked(question, qvec, hits)).sentences
 
     def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
         """Every candidate sentence of ``hits``, scored, best first."""
@@ -195,10 +201,11 @@ class SentenceSelector:
             candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def choose(self, question: str, candidates: list[Candidate]) -> list[Candidate]:
-        """The answer's sentences from ranked candidates (see ``select``)."""
+    def choose(self, question: str, candidates: list[Candidate]) -> Selection:
+        """The answer's sentences from ranked candidates (see ``select``), and the parts of a
+        question in several parts that no sentence answers."""
         if not candidates:
-            return []
+            return Selection([], ())
         floor = max(candidates[0].score - WITHIN_BEST, 0.0)
         chosen: list[Candidate] = []
         seen: list[set[str]] = []
@@ -216,6 +223,7 @@ class SentenceSelector:
             if c.score >= floor and c.similarity >= self.floor:
                 take(c)
         parts = question_parts(question)
+        unanswered: list[str] = []
         for part in parts if len(parts) > 1 else ():
             pvec = self.embedder.embed([self.vocabulary.expand(part)])[0]
             scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
@@ -223,13 +231,15 @@ class SentenceSelector:
             best = max(scored, key=lambda c: c.score)
             if best.similarity >= self.floor:
                 take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
+            else:
+                unanswered.append(part)
         places = {c.hit.jurisdiction for c in chosen}
         for c in candidates:
             if c.hit.jurisdiction in ("england", "wales") and c.hit.jurisdiction not in places:
                 if c.score >= candidates[0].score - OTHER_NATION_WITHIN and c.similarity >= self.floor:
                     take(c)
                     places.add(c.hit.jurisdiction)
-        return chosen
+        return Selection(chosen, tuple(unanswered))
 
     # -- sentence vectors ----------------------------------------------------------------------
     def embed_sentences(self, texts: tuple[str, ...]) -> np.ndarray:
