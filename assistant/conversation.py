@@ -28,7 +28,8 @@ _FOLLOW_UP_START = re.compile(
 # ("make sure that care leavers...") or a local "this council".
 _PRONOUN = re.compile(
     r"\b(it|its|they|them|their|theirs|those|these|the same|similar|likewise|equivalent|either|instead|"
-    r"beforehand|afterwards|as well|too|otherwise|the former|the latter|"
+    r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
+    r"after that|because of that|"
     r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
     r"option|idea|principle|example|item|group|duty|source)|the \w+ one)\b",
     re.I,
