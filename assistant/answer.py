@@ -15,7 +15,7 @@ import numpy as np
 
 from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import Conversation, resolve
+from cpguide.assistant.conversation import Conversation, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, SentenceSelector
 from cpguide.assistant.structure import ListBlock, leans_on_previous
 from cpguide.index.search import Filters, Searcher, check_query
@@ -117,8 +117,15 @@ class Assistant:
         expanded = self.searcher.vocabulary.expand(resolved)
         qvec = self.searcher.embed_query(expanded)
         hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
-        ranked = self.selector.ranked(resolved, qvec, hits[:PASSAGES]) if hits else []
-        selection = self.selector.choose(resolved, ranked)
+        # A follow-up with words of its own finds its passages with the conversation ("(about:
+        # ...)"), but its sentences answer what was asked now: "who checks that happens?" wants the
+        # sentence about checking. A rewritten one ("and in Wales?", "what about health?") is
+        # answered as rewritten.
+        own = strip_lead(question)
+        asked, avec = (question, self.searcher.embed_query(self.searcher.vocabulary.expand(question))) \
+            if resolved != question and resolved.startswith(own) and len(own.split()) >= 3 else (resolved, qvec)
+        ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
+        selection = self.selector.choose(asked, ranked)
         chosen = selection.sentences
         signals = answerability.assess(question, hits, chosen, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._library_text(), ranked)

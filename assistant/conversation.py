@@ -92,7 +92,7 @@ def _same_kind(text: str, slug: str) -> tuple[int, int, str] | None:
     return next((m for m in subjects_in(text) if (m[2] in actor_vocabulary().slugs) == is_actor), None)
 
 
-def _strip_lead(question: str) -> str:
+def strip_lead(question: str) -> str:
     q = re.sub(r"^(and|but|also|so|plus)\s+", "", question.strip(), flags=re.I)
     q = re.sub(r"^(what about|how about|what of|same for|and for)\s+", "", q, flags=re.I)
     return q.strip(" ?.!")
@@ -164,9 +164,9 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
 
     cited = _cited_passage(conversation, question)
     if cited:
-        return f"{_strip_lead(question)}: {cited}", place
+        return f"{strip_lead(question)}: {cited}", place
 
-    rest = _strip_lead(question)
+    rest = strip_lead(question)
     other = _EXCEPT.match(question.strip(" ?.!"))
     if other:  # "and beyond money and kit?" - the same subject, something else about it
         return f"{previous.rstrip('?')}, other than {other.group(1)}?", place
