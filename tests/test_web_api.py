@@ -238,6 +238,16 @@ def test_turn_fragment_renders_one_answer(fresh):
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<article class="turn"')
 
 
+def test_a_lists_items_are_shown_nested_under_its_lead_in(fresh):
+    from bs4 import BeautifulSoup
+
+    turn = fresh.post("/api/chat", json={"message": "what are the seven corporate parenting principles?"}).json()["turn"]
+    page = BeautifulSoup(fresh.get(f"/chat/turns/{turn}").text, "html.parser")
+    lead = next(li for li in page.select(".answer > ul > li") if "as follows:" in li.get_text())
+    items = [li.get_text(" ", strip=True) for li in lead.select("ul > li")]
+    assert [i.split(".")[0] for i in items] == [str(n) for n in range(1, 8)], items
+
+
 def test_form_errors_are_shown_as_a_page(fresh):
     response = fresh.post("/chat", data={"message": "   "})
     assert response.status_code == 422 and "text/html" in response.headers["content-type"]

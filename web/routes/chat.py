@@ -52,6 +52,7 @@ class Part:
 class Block:
     kind: str  # "para", "lead" (e.g. "In Wales:") or "list"
     items: list[list[Part]] = field(default_factory=list)
+    subitems: dict[int, list[list[Part]]] = field(default_factory=dict)  # a lead-in's list, under its item
 
 
 @dataclass
@@ -83,7 +84,10 @@ def answer_blocks(answer: Answer) -> list[Block]:
         if not line:
             continue
         bullet = re.match(r"^[-*•]\s+", line)
-        if bullet:
+        if bullet and raw.startswith((" ", "\t")) and blocks and blocks[-1].kind == "list" and blocks[-1].items:
+            # "  - item": one of the list items a lead-in sentence brings, nested under it
+            blocks[-1].subitems.setdefault(len(blocks[-1].items) - 1, []).append(_parts(line[bullet.end():], cited))
+        elif bullet:
             if not blocks or blocks[-1].kind != "list":
                 blocks.append(Block("list"))
             blocks[-1].items.append(_parts(line[bullet.end():], cited))
