@@ -118,7 +118,7 @@ def _pool(hidden: np.ndarray, mask: np.ndarray, modes: list[str]) -> np.ndarray:
 # Attention holds batch x heads x length^2 floats per layer: 64 passages of 256 tokens need about
 # 200 MB a tensor, and onnxruntime's arena keeps its high-water mark for the life of the process.
 # Capping batch x length^2 (here at 64 x 128^2) bounds that at ~50 MB while leaving short texts in
-# full batches; past 128 tokens the matrix products are large enough that smaller batches cost no speed.
+# full batches; past 128 tokens each text is a large enough matrix product that smaller batches cost little.
 MAX_BATCH_ATTENTION = 64 * 128 * 128
 
 
