@@ -2,7 +2,9 @@
 
 Dense retrieval finds "teeth" -> "dental check-ups"; BM25 finds rare exact terms ("s22G",
 "Staying Put") that a small embedding model blurs. Reciprocal rank fusion combines them
-without having to calibrate two unrelated score scales. Near-duplicate passages (one local
+without having to calibrate two unrelated score scales; when a fitted fusion ships
+(``fusion.py``, ``fusion.toml``), it then reorders the best candidates from their scores,
+word overlaps and place. Near-duplicate passages (one local
 strategy reuses whole paragraphs of a national pack) are folded into one hit that says
 where else the text appears.
 """
@@ -19,6 +21,7 @@ import numpy as np
 from cpguide.errors import UsageError
 from cpguide.index import vectors
 from cpguide.index.embedder import Embedder
+from cpguide.index.fusion import Features, FusionModel, shipped_fusion
 from cpguide.index.lexical import STOP_WORDS, fold, tokenize
 from cpguide.index.library import Library
 from cpguide.index.vocabulary import Vocabulary, default_vocabulary
@@ -104,11 +107,15 @@ def check_query(query: str, max_chars: int = 2000) -> str:
 class Searcher:
     """Search one library with one embedder; both are loaded once and reused."""
 
-    def __init__(self, library: Library, embedder: Embedder, vocabulary: Vocabulary | None = None):
+    def __init__(self, library: Library, embedder: Embedder, vocabulary: Vocabulary | None = None,
+                 fusion: FusionModel | None | str = "shipped"):
+        """``fusion``: the shipped learned fusion by default; None for reciprocal rank fusion alone."""
         library.check_embedder(embedder)
         self.library = library
         self.embedder = embedder
         self.vocabulary = vocabulary or default_vocabulary()
+        self.fusion = shipped_fusion() if fusion == "shipped" else fusion
+        self.features = Features(library)
         self.last_timings = Timings()
 
     # -- filters -------------------------------------------------------------------------
@@ -199,15 +206,35 @@ class Searcher:
         elif method == "bm25":
             ranked = [(r, s) for r, s in bm25_hits]
         else:
-            fused: dict[int, float] = {}
-            for weight, hits in zip(FUSION_WEIGHTS, (dense_hits, bm25_hits)):
-                for rank, (row, _) in enumerate(hits):
-                    fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank + 1)
-            ranked = sorted(fused.items(), key=lambda x: -x[1])
+            fused, ranked = rrf(dense_hits, bm25_hits)
+            if self.fusion is not None and ranked:
+                ranked = self._rerank(query, tokens, ranked, dense_hits, bm25_hits, fused)
         hits = self._to_hits(ranked, k, tokens, dense_score, bm25_score, dedupe)
         t.fusion_ms = (time.perf_counter() - t0) * 1000
         self.last_timings = t
         return hits
+
+    def fusion_pool(self, query: str, pool: int) -> tuple[list[int], np.ndarray]:
+        """The top ``pool`` rows of reciprocal rank fusion and their fusion features (for fitting)."""
+        query = check_query(query)
+        expanded = self.vocabulary.expand(query)
+        tokens = tokenize(expanded)
+        dense_hits = self.dense(self.embed_query(expanded), None, CANDIDATES)
+        bm25_hits = self.bm25(tokens, None, CANDIDATES)
+        fused, ranked = rrf(dense_hits, bm25_hits)
+        rows = [row for row, _ in ranked[:pool]]
+        return rows, self.features.rows(query, tokens, rows, dense_hits, bm25_hits, fused)
+
+    def _rerank(self, query, tokens, ranked, dense_hits, bm25_hits, fused) -> list[tuple[int, float]]:
+        """Order the top of the fused list by the learned fusion; the rest follow in RRF order."""
+        pool = [row for row, _ in ranked[:self.fusion.pool]]
+        p = self.fusion.score(self.features.rows(query, tokens, pool, dense_hits, bm25_hits, fused))
+        order = np.argsort(-p, kind="stable")
+        head = [(pool[i], float(p[i])) for i in order]
+        rest = ranked[len(pool):]
+        # Below the pool, RRF scores are rescaled under the last pool score: order is what counts.
+        top = rest[0][1] if rest else 1.0
+        return head + [(row, head[-1][1] * 0.99 * score / top) for row, score in rest]
 
     # -- turning rows into hits -----------------------------------------------------------
     def _to_hits(self, ranked, k, tokens, dense_score, bm25_score, dedupe) -> list[Hit]:
@@ -249,6 +276,15 @@ class Searcher:
         m = self.library.meta(c.doc_id)
         return {"doc_id": c.doc_id, "title": m.title, "page": c.page_start, "section": c.section,
                 "chunk_id": c.chunk_id, "jurisdiction": m.jurisdiction}
+
+
+def rrf(dense_hits, bm25_hits) -> tuple[dict[int, float], list[tuple[int, float]]]:
+    """Reciprocal rank fusion of the two lists: each row's score, and the rows best first."""
+    fused: dict[int, float] = {}
+    for weight, hits in zip(FUSION_WEIGHTS, (dense_hits, bm25_hits)):
+        for rank, (row, _) in enumerate(hits):
+            fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank + 1)
+    return fused, sorted(fused.items(), key=lambda x: -x[1])
 
 
 def _shingles(text: str, n: int = 4) -> set:
