@@ -74,9 +74,9 @@ def cli(verbose: bool):
 
 
 def _register() -> None:
-    from cpguide.commands import ask, check, duties, evaluate, ingest, quiz, search, serve, setup_model
+    from cpguide.commands import adapt, ask, check, duties, evaluate, ingest, quiz, search, serve, setup_model
 
-    for module in (ingest, search, ask, evaluate, serve, quiz, duties, check, setup_model):
+    for module in (ingest, search, ask, evaluate, serve, quiz, duties, check, setup_model, adapt):
         for command in module.COMMANDS:
             cli.add_command(command)
 

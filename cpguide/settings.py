@@ -136,6 +136,11 @@ class Settings:
             values["index_dir"] = _default_index_dir()
         values["index_dir"] = str(Path(values["index_dir"]).expanduser())
         values["cache_dir"] = str(Path(values["cache_dir"] or default_cache_dir()).expanduser())
+        if values["model"] == PACKAGED_MODEL and overrides.get("model") is None:
+            # An index adapted by `cpguide adapt` keeps using its adapted model unless told otherwise.
+            from cpguide.index.adapt import live_adapted_model
+
+            values["model"] = live_adapted_model(Path(values["index_dir"])) or PACKAGED_MODEL
         if values["backend"] not in BACKENDS:
             raise UsageError(f"{_SPECS['backend'].env} / --backend must be one of {', '.join(BACKENDS)}, "
                              f"got {values['backend']!r}.")

@@ -157,11 +157,13 @@ def run_ingest(
     reporter: Reporter | None = None,
     post_build: Iterable[PostBuild] = (),
     not_read: Iterable[Path] = (),
+    adaptation: dict | None = None,
 ) -> IngestReport:
     """Bring the index in ``index_dir`` up to date with ``sources`` (and drop ``remove``).
 
     ``not_read`` are files found in folders whose type cpguide does not read; they are listed
-    in the report with what to do about them, and do not fail the run.
+    in the report with what to do about them, and do not fail the run. ``adaptation`` is what
+    `cpguide adapt` records about the model it trained; it is kept while that model is in use.
     """
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
@@ -183,6 +185,9 @@ def run_ingest(
                 # Removing documents re-uses the stored vectors whatever model is configured now.
                 identity = {k: v for k, v in old_manifest["model"].items() if k != "dimension"}
                 chunking = old_manifest["chunking"]
+            if adaptation is None and old_manifest is not None and \
+                    old_manifest["model"]["fingerprint"].partition("+")[0] == identity["fingerprint"].partition("+")[0]:
+                adaptation = old_manifest.get("adaptation")
             full = bool(
                 rebuild or old_manifest is None
                 or old_manifest["model"]["fingerprint"] != identity["fingerprint"]
@@ -311,6 +316,8 @@ def run_ingest(
                 "corpus_hash": hashlib.sha256("".join(sorted(d.content_hash for d in all_docs)).encode()).hexdigest(),
                 "created": when,
             }
+            if adaptation:
+                manifest["adaptation"] = adaptation
             (gen / "manifest.json").write_text(json.dumps(manifest, indent=2))
             store.publish(index_dir, gen)
             report.wrote_index = True
