@@ -81,6 +81,11 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
                            re.I)
 _LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|latest|current|up[- ]to[- ]date|today|"
                    r"at the moment|so far this)\b", re.I)
+# A future event ("when will...", "when does the panel next meet?") is not in published guidance.
+_FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:meet|meets|meeting|panel|review|event|year|month|"
+                     r"week|term)\b|\bupcoming\b|\bforthcoming\b", re.I)
+# "last year" asks for a recent figure when the question wants a count or an amount.
+_RECENT = re.compile(r"\b(?:last|this|past) (?:year|month|quarter)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
@@ -199,7 +204,9 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
                 break
     place = _OTHER_PLACES.search(question)
     years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
-    live = bool(_LIVE.search(question)) or bool(latest_year and any(y > latest_year for y in years))
+    live = bool(_LIVE.search(question) or _FUTURE.search(question)) \
+        or bool(asked in ("count", "amount") and _RECENT.search(question)) \
+        or bool(latest_year and any(y > latest_year for y in years))
     return Signals(
         relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),
         best_sentence=max((c.similarity for c in chosen), default=0.0),

@@ -57,14 +57,27 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, c: float, seeds=(0, 1, 2)) -> np.n
 
 
 def pick_threshold(p: np.ndarray, y: np.ndarray, min_answered: float) -> tuple[float, float, float]:
-    """(threshold, answered, declined): the threshold declining most while answering enough."""
-    best = (0.0, 1.0, 0.0)
+    """(threshold, answered, declined): the threshold declining most while answering enough.
+
+    Several thresholds often tie; the middle of the tied range is taken, so that the fitted
+    model on all of dev, whose probabilities differ a little from the out-of-fold ones, lands
+    inside the range rather than on its edge.
+    """
+    rows = []
     for t in np.unique(np.round(p, 3)):
         answered = float((p[y == 1] >= t).mean())
         declined = float((p[y == 0] < t).mean())
-        if answered >= min_answered and declined >= best[2]:
-            best = (float(t), answered, declined)
-    return best
+        if answered >= min_answered:
+            rows.append((float(t), answered, declined))
+    if not rows:
+        return (0.0, 1.0, 0.0)
+    best = max(r[2] for r in rows)
+    tied = [r for r in rows if r[2] == best]
+    low, high = tied[0][0], tied[-1][0]
+    middle = (low + high) / 2
+    answered = float((p[y == 1] >= middle).mean())
+    declined = float((p[y == 0] < middle).mean())
+    return (middle, answered, declined)
 
 
 def main(argv=None) -> None:
