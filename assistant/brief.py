@@ -20,9 +20,9 @@ from datetime import date
 
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.currency import authority_label
+from cpguide.assistant.printable import citation_line, docx_sources, html_head, html_sources, new_docx  # noqa: F401
 from cpguide.assistant.duties import (STRENGTH_LABELS, STRENGTHS, Duty, find_duties, is_imperative,
                                       matches_topic, principle_title)
-from cpguide.errors import UsageError
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Citation, Document
 
@@ -391,15 +391,6 @@ def build_brief(searcher, library, topic: str, *, jurisdiction: str | None = Non
 # --- rendering -------------------------------------------------------------------------------------
 
 
-def citation_line(c: Citation) -> str:
-    """ "[3] Corporate parenting resource pack, Local Government Association, 2019, England, p. —, § Safeguarding" """
-    bits = [c.title, c.publisher, str(c.year) if c.year else "n.d.", _PLACES.get(c.jurisdiction, c.jurisdiction) or "—",
-            c.page_text or "p. —"]
-    if c.section:
-        bits.append(f"§ {c.section}")
-    return f"[{c.n}] " + ", ".join(b for b in bits if b)
-
-
 def question_line(q: Question) -> str:
     mark = f" (generated from the duty quoted at [{q.cite}])" if q.generated else ""
     return f"{q.text} [{q.cite}]{mark}"
@@ -467,13 +458,7 @@ li { margin-bottom: .45rem; }
 def render_html(brief: Brief) -> str:
     """A printable, standalone HTML page; every piece of text is escaped."""
     e = html.escape
-    out = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{e(_title(brief))}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-        f"<h1>{e(_title(brief))}</h1>",
-        f'<p class="meta">Prepared {e(brief.generated)} from the cpguide library. '
-        "Every quote is taken word for word from the source named in its citation.</p>",
-    ]
+    out = html_head(_title(brief), _CSS, brief.generated)
     for n in brief.notices:
         out.append(f'<p class="note">Note: {e(n)}</p>')
     out.append("<h2>Who must do what</h2>")
@@ -502,30 +487,13 @@ def render_html(brief: Brief) -> str:
     out.append("</ol>")
     out.append('<p class="meta">Questions in italics are generated from a duty by rephrasing it; the others are '
                "the library's own words.</p>")
-    out.append("<h2>Sources</h2>")
-    out.append('<ol class="citations">')
-    for c in brief.citations:
-        notes = "".join(f'<div class="note">Note: {e(n)}</div>' for n in c.notes)
-        out.append(f'<li class="citation" id="c{c.n}" value="{c.n}">{e(citation_line(c))}'
-                   f' <span class="meta">({e(authority_label(c.kind))})</span>{notes}</li>')
-    out.append("</ol>")
-    out += ["</body>", "</html>"]
+    out += html_sources(brief.citations)
     return "\n".join(out) + "\n"
 
 
 def render_docx(brief: Brief, path) -> None:
     """The same brief as a Word document (for councils that circulate papers in Word)."""
-    try:
-        import docx
-    except ImportError:  # pragma: no cover - python-docx is a dependency
-        raise UsageError("Writing Word files needs python-docx.", hint="pip install python-docx") from None
-
-    document = docx.Document()
-    document.add_heading(_title(brief), level=1)
-    document.add_paragraph(f"Prepared {brief.generated} from the cpguide library. "
-                           "Every quote is taken word for word from the source named in its citation.")
-    for n in brief.notices:
-        document.add_paragraph(f"Note: {n}")
+    document = new_docx(_title(brief), brief.generated, notices=brief.notices)
     document.add_heading("Who must do what", level=2)
     for bd in brief.duties:
         document.add_paragraph(duty_line(bd) + _duty_detail(bd), style="List Bullet")
@@ -537,9 +505,5 @@ def render_docx(brief: Brief, path) -> None:
         p = document.add_paragraph(style="List Number")
         run = p.add_run(question_line(q))
         run.italic = q.generated
-    document.add_heading("Sources", level=2)
-    for c in brief.citations:
-        document.add_paragraph(f"{citation_line(c)} ({authority_label(c.kind)})", style="List Paragraph")
-        for note in c.notes:
-            document.add_paragraph(f"Note: {note}")
+    docx_sources(document, brief.citations)
     document.save(str(path))

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import html
 
-from cpguide.assistant.brief import citation_line
+from cpguide.assistant.printable import citation_line, docx_sources, html_head, html_sources, new_docx
 from cpguide.assistant.currency import authority_label
 from cpguide.assistant.gapcheck import STATUSES, Evidence, GapCheck, Row
-from cpguide.errors import UsageError
 
 PLACES = {"england": "England", "wales": "Wales"}
 STATUS_LABELS = {"covered": "Covered", "mentioned": "Mentioned only", "not found": "Not found"}
@@ -108,12 +107,7 @@ li { margin-bottom: .4rem; }
 def render_html(check: GapCheck) -> str:
     """A printable, standalone HTML page; every piece of text is escaped."""
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title(check))}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{e(title(check))}</h1>",
-           f'<p class="meta">Prepared {e(check.generated)} from the cpguide library. {e(summary(check))} '
-           "Every quote is taken word for word from the source named in its citation.</p>",
-           f'<p class="meta">{e(_METHOD)}</p>']
+    out = html_head(title(check), _CSS, check.generated, summary(check)) + [f'<p class="meta">{e(_METHOD)}</p>']
     for n in check.notices:
         out.append(f'<p class="note">Note: {e(n)}</p>')
     out.append('<table class="check-table">')
@@ -134,27 +128,13 @@ def render_html(check: GapCheck) -> str:
         out.append("</ul>")
     if not check.gaps:
         out.append("<p>None.</p>")
-    out.append("<h2>Sources</h2>")
-    out.append('<ol class="citations">')
-    for c in check.citations:
-        notes = "".join(f'<div class="note">Note: {e(n)}</div>' for n in c.notes)
-        out.append(f'<li class="citation" id="c{c.n}" value="{c.n}">{e(citation_line(c))}'
-                   f' <span class="meta">({e(authority_label(c.kind))})</span>{notes}</li>')
-    out += ["</ol>", "</body>", "</html>"]
+    out += html_sources(check.citations)
     return "\n".join(out) + "\n"
 
 
 def render_docx(check: GapCheck, path) -> None:
     """The same check as a Word document, its table holding the same rows as the HTML's."""
-    try:
-        import docx
-    except ImportError:  # pragma: no cover - python-docx is a dependency
-        raise UsageError("Writing Word files needs python-docx.", hint="pip install python-docx") from None
-
-    document = docx.Document()
-    document.add_heading(title(check), level=1)
-    document.add_paragraph(f"Prepared {check.generated} from the cpguide library. {summary(check)} "
-                           "Every quote is taken word for word from the source named in its citation.")
+    document = new_docx(title(check), check.generated, summary(check))
     document.add_paragraph(_METHOD)
     for n in check.notices:
         document.add_paragraph(f"Note: {n}")
@@ -174,11 +154,7 @@ def render_docx(check: GapCheck, path) -> None:
             document.add_paragraph(f"{_STRENGTHS.get(g.duty.strength, g.duty.strength)}: “{g.duty.text}” [{g.cite}]",
                                    style="List Bullet")
             document.add_paragraph(f"Ask: {g.question}")
-    document.add_heading("Sources", level=2)
-    for c in check.citations:
-        document.add_paragraph(f"{citation_line(c)} ({authority_label(c.kind)})", style="List Paragraph")
-        for note in c.notes:
-            document.add_paragraph(f"Note: {note}")
+    docx_sources(document, check.citations)
     document.save(str(path))
 
 
