@@ -322,6 +322,9 @@ def _state_as_fact(text: str) -> str:
     return "".join(out)
 
 
+_LEADING_CLAUSE = re.compile(r"^((?:if|when|where|once|before|after|while|whilst|in)\b[^,]{0,160}),\s*(.+)$", re.I | re.S)
+
+
 def how_do_we_know(duty: Duty) -> str:
     """A question a panel can ask about a duty: "Make sure X" -> "How do we know that X?"."""
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", duty.text).strip().rstrip(".;:,")
@@ -331,6 +334,10 @@ def how_do_we_know(duty: Duty) -> str:
         return f"How do we know that {_lower_first(text[m.end():])}?"
     if is_imperative(text):
         body = re.sub(r"^(?:also|then|so|and)\s+", "", text, flags=re.I)
+        condition = _LEADING_CLAUSE.match(body)
+        if condition:  # "If a child has moved, check ..." -> "If a child has moved, how do we know that we check ...?"
+            clause = condition.group(1)
+            return f"{clause[:1].upper()}{clause[1:]}, how do we know that we {_lower_first(condition.group(2))}?"
         return f"How do we know that we {_lower_first(body)}?"
     if _MODAL.search(text) and _MODAL.search(text).start() > 0:
         return f"How do we know that {_lower_first(_state_as_fact(text))}?"

@@ -33,6 +33,7 @@ from datetime import date
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
+from cpguide.assistant.brief import how_do_we_know
 from cpguide.assistant.duties import Duty, extract_duties, find_duties, principles
 from cpguide.errors import UsageError
 from cpguide.ingest.sentences import sentence_spans
@@ -509,7 +510,7 @@ def check_document(library, embedder, doc_id: str, *, against: str | None = None
                     continue
                 if sum(1 for g in gaps if g.partner == t.id) >= MAX_GAPS_PER_PARTNER:
                     break
-                gaps.append(Gap(t.id, t.label, duty, citer.cite(duty.doc_id, duty.start, duty.end), gap_question(duty)))
+                gaps.append(Gap(t.id, t.label, duty, citer.cite(duty.doc_id, duty.start, duty.end), how_do_we_know(duty)))
     return GapCheck(doc_id=doc_id, title=meta.title, publisher=meta.publisher, against=against,
                     generated=today.isoformat(), rows=tuple(rows), gaps=tuple(gaps),
                     citations=tuple(citer.citations), notices=tuple(notices))
@@ -520,20 +521,3 @@ def _met(readings: list[_Reading], to_duty: np.ndarray) -> bool:
     meaning, or any local sentence says very nearly the same."""
     return any((r.words and to_duty[i] >= GAP_MEANING) or to_duty[i] >= STRONG_MEANING
                for i, r in enumerate(readings))
-
-
-_LEADING_CLAUSE = re.compile(r"^How do we know that we ((?:if|when|where|once|before|after|while|whilst|in)\b[^,]{0,160}),\s*(.+)$",
-                             re.I | re.S)
-
-
-def gap_question(duty: Duty) -> str:
-    """The brief's "How do we know that ...?" question, with an opening condition put first:
-    "If a child has moved, how do we know that we check ...?" rather than "... that we if a child ..."."""
-    from cpguide.assistant.brief import how_do_we_know
-
-    question = how_do_we_know(duty)
-    m = _LEADING_CLAUSE.match(question)
-    if m:
-        clause = m.group(1)
-        return f"{clause[:1].upper()}{clause[1:]}, how do we know that we {m.group(2)}"
-    return question

@@ -145,3 +145,10 @@ def test_cli_asks_for_a_file_for_word_output(capsys, starter_index):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "written to a file" in err and "--output" in err
+
+
+def test_a_question_puts_an_instructions_opening_condition_first():
+    from types import SimpleNamespace
+
+    duty = SimpleNamespace(text="If a child has moved school, make sure their records follow them.")
+    assert how_do_we_know(duty) == "If a child has moved school, how do we know that we make sure their records follow them?"
