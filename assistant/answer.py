@@ -16,7 +16,7 @@ import numpy as np
 from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
-from cpguide.assistant.selection import Candidate, SentenceSelector
+from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.structure import ListBlock, leans_on_previous
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -84,7 +84,8 @@ class Assistant:
         if conversation is not None:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
-        qvec, hits, chosen, signals, unanswered = self._gather(question, resolved, filters)
+        hits, selection, signals = self._gather(question, resolved, filters)
+        chosen, unanswered = selection.sentences, selection.unanswered
         why = self._decline_reason(signals)
         if why is not None:
             return self._abstain(question, resolved, hits, why)
@@ -112,7 +113,7 @@ class Assistant:
             answer = Answer(**{**answer.__dict__, "notices": answer.notices + notices})
         return answer
 
-    def _gather(self, question: str, resolved: str, filters: Filters):
+    def _gather(self, question: str, resolved: str, filters: Filters) -> tuple[list[Hit], Selection, answerability.Signals]:
         """Search, choose answer sentences, and read the signals that decide whether to answer."""
         expanded = self.searcher.vocabulary.expand(resolved)
         qvec = self.searcher.embed_query(expanded)
@@ -126,10 +127,9 @@ class Assistant:
             if resolved != question and resolved.startswith(own) and len(own.split()) >= 3 else (resolved, qvec)
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
         selection = self.selector.choose(asked, ranked)
-        chosen = selection.sentences
-        signals = answerability.assess(question, hits, chosen, self.library, self.searcher.vocabulary,
+        signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._library_text(), ranked)
-        return qvec, hits, chosen, signals, selection.unanswered
+        return hits, selection, signals
 
     def _library_text(self) -> str:
         """Every passage, lower-cased with spaces collapsed: where a named phrase is looked up."""
@@ -140,7 +140,7 @@ class Assistant:
     def signals(self, question: str) -> answerability.Signals:
         """The answerability signals of a standalone question (for fitting and evaluation)."""
         question = check_query(question, self.max_query_chars)
-        return self._gather(question, question, Filters())[3]
+        return self._gather(question, question, Filters())[2]
 
     def _decline_reason(self, signals: answerability.Signals) -> str | None:
         """None to answer; otherwise why not (possibly "" when no single signal explains it)."""
