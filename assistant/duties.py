@@ -639,22 +639,75 @@ CREATE TABLE duties (
     section TEXT NOT NULL
 );
 CREATE INDEX duties_doc ON duties (doc_id, start);
+CREATE TABLE duties_rules (fingerprint TEXT NOT NULL)
 """
 
 
-def write_duties(conn: sqlite3.Connection, documents: list[Document], chunks: list[Chunk]) -> None:
-    """Post-build hook: (re)write the ``duties`` table for every document of a new generation."""
+_COLUMNS = 'duty_id, doc_id, text, start, "end", strength, actors, principles, legal_refs, jurisdiction, page, section'
+
+
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """The rules and vocabularies duties are found with. Duties stored by an ingest that used
+    others (an edited actors.toml, a newer cpguide) are found again instead of copied."""
+    import hashlib
+    from pathlib import Path
+
+    from cpguide import records
+    from cpguide.assistant import actors
+    from cpguide.ingest import sentences
+
+    h = hashlib.sha256()
+    for path in (Path(__file__), Path(actors.__file__), Path(sentences.__file__), Path(records.__file__)):
+        h.update(path.read_bytes())
+    for name in ("actors.toml", "principles.toml"):
+        h.update(resources.files("cpguide.assistant").joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def write_duties(conn: sqlite3.Connection, documents: list[Document], chunks: list[Chunk],
+                 previous=None) -> None:
+    """Post-build hook: write the ``duties`` table for every document of a new generation.
+
+    ``previous`` (``ingest.pipeline.Previous``) is the live generation the new one is built
+    from: the duties of documents it holds unchanged are copied from it rather than found
+    again, so re-ingesting after one file of many changed reads only that file. Copying is
+    skipped when the stored duties were found with other rules (see ``rules_fingerprint``).
+    """
     conn.execute("DROP TABLE IF EXISTS duties")
+    conn.execute("DROP TABLE IF EXISTS duties_rules")
     for statement in _SCHEMA.split(";"):  # not executescript: that would commit the caller's transaction
         if statement.strip():
             conn.execute(statement)
-    rows = []
+    conn.execute("INSERT INTO duties_rules VALUES (?)", (rules_fingerprint(),))
+    stored = _stored_duties(previous, {d.meta.doc_id for d in documents})
     for doc in documents:
-        for d in extract_duties(doc):
-            rows.append((d.duty_id, d.doc_id, d.text, d.start, d.end, d.strength, json.dumps(list(d.actors)),
-                         json.dumps(list(d.principles)), json.dumps(list(d.legal_refs)), d.jurisdiction, d.page,
-                         d.section))
-    conn.executemany("INSERT INTO duties VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        rows = stored.get(doc.meta.doc_id)
+        if rows is None:
+            rows = [(d.duty_id, d.doc_id, d.text, d.start, d.end, d.strength, json.dumps(list(d.actors)),
+                     json.dumps(list(d.principles)), json.dumps(list(d.legal_refs)), d.jurisdiction, d.page,
+                     d.section) for d in extract_duties(doc)]
+        conn.executemany("INSERT INTO duties VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def _stored_duties(previous, wanted: set[str]) -> dict[str, list[tuple]]:
+    """Rows of the previous generation's duty table for its unchanged documents, by doc id."""
+    if previous is None:
+        return {}
+    reuse = set(previous.unchanged) & wanted
+    if not reuse:
+        return {}
+    try:
+        found = previous.conn.execute("SELECT fingerprint FROM duties_rules").fetchone()
+    except sqlite3.OperationalError:  # written by an older cpguide: no record of its rules
+        return {}
+    if found is None or found[0] != rules_fingerprint():
+        return {}
+    out: dict[str, list[tuple]] = {doc_id: [] for doc_id in reuse}
+    for row in previous.conn.execute(f"SELECT {_COLUMNS} FROM duties ORDER BY doc_id, start"):
+        if row[1] in out:
+            out[row[1]].append(tuple(row))
+    return out
 
 
 def _duty_from_row(row) -> Duty:

@@ -9,6 +9,7 @@ dropped and Snowball-stemmed, so "leavers" matches "leaver" and "housing" matche
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -32,6 +33,11 @@ us let get got does s t d ll m re ve y what's tell know want think please
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+# Bump when ``fold`` or ``tokenize`` change what tokens a text gives: the token lists an ingest
+# keeps for the next one (``tokens.npz``) are then recomputed instead of reused.
+TOKENIZER_VERSION = 1
+TOKENS_FILE = "tokens.npz"
+
 
 @functools.lru_cache(maxsize=1)
 def _stemmer():
@@ -49,6 +55,8 @@ def fold(text: str) -> str:
     """Lower-case, strip accents and superscript footnote marks, straighten apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", text)
+    if text.isascii():  # most passages: nothing to decompose, and the loop below is the slow part
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
@@ -71,30 +79,92 @@ def _bm25s():
     return bm25s
 
 
+@functools.lru_cache(maxsize=1)
+def tokenizer_fingerprint() -> str:
+    """What the saved token lists were made with; a different one means tokenising again."""
+    import snowballstemmer
+
+    parts = [str(TOKENIZER_VERSION), _TOKEN.pattern, " ".join(sorted(STOP_WORDS)),
+             getattr(snowballstemmer, "__version__", "")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def text_key(text: str) -> bytes:
+    """What a row's saved tokens are filed under: a digest of the exact text they came from."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def saved_tokens(folder: Path, keys: Sequence[bytes]) -> dict[bytes, list[str]]:
+    """The token lists an earlier build saved in ``folder`` for any of ``keys``.
+
+    Empty when it saved none (an index from an older cpguide) or used another tokenizer: the
+    caller then tokenises those texts again, which gives the same result, only slower.
+    """
+    try:
+        with np.load(folder / TOKENS_FILE) as saved:
+            if str(saved["tokenizer"]) != tokenizer_fingerprint():
+                return {}
+            ids, offsets, old_keys = saved["ids"], saved["offsets"], saved["keys"]
+            vocab = str(saved["vocab"]).split("\n")
+    except (OSError, KeyError, ValueError):
+        return {}
+    raw = old_keys.tobytes()
+    row_of = {raw[r * 16:(r + 1) * 16]: r for r in range(len(old_keys))}
+    out = {}
+    for key in keys:
+        r = row_of.get(key)
+        if r is not None and key not in out:
+            out[key] = [vocab[i] for i in ids[offsets[r]:offsets[r + 1]].tolist()]
+    return out
+
+
 class LexicalIndex:
     """BM25 scores for every chunk row."""
 
-    def __init__(self, retriever, n_rows: int, doc_freq: dict[str, int]):
+    def __init__(self, retriever, n_rows: int, doc_freq: dict[str, int],
+                 tokens: tuple[list[bytes], list[list[str]]] | None = None):
         self._retriever = retriever
         self.n_rows = n_rows
         self.doc_freq = doc_freq
+        self._tokens = tokens  # (keys, token lists), on a freshly built index: saved for the next ingest
+        self.reused_rows = 0
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+    def build(cls, texts: Sequence[str], reuse_from: Path | None = None) -> "LexicalIndex":
+        """BM25 over ``texts``. ``reuse_from``: the folder of the live generation's keyword index;
+        texts it already tokenised (the passages of unchanged documents) are not tokenised again,
+        which is most of an ingest's work when one file of many changed."""
         bm25s = _bm25s()
 
-        tokenized = [tokenize(t) for t in texts]
+        keys = [text_key(t) for t in texts]
+        known = saved_tokens(reuse_from, keys) if reuse_from is not None else {}
+        tokenized = [known[k] if k in known else tokenize(t) for k, t in zip(keys, texts)]
         doc_freq: Counter[str] = Counter()
         for toks in tokenized:
             doc_freq.update(set(toks))
         retriever = bm25s.BM25()
         # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
         retriever.index([toks or ["\x00empty"] for toks in tokenized], show_progress=False)
-        return cls(retriever, len(texts), dict(doc_freq))
+        index = cls(retriever, len(texts), dict(doc_freq), (keys, tokenized))
+        index.reused_rows = sum(k in known for k in keys)
+        return index
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
         (folder / "doc_freq.json").write_text(json.dumps({"rows": self.n_rows, "doc_freq": self.doc_freq}))
+        if self._tokens is not None:
+            self._save_tokens(folder / TOKENS_FILE)
+
+    def _save_tokens(self, path: Path) -> None:
+        """Each row's tokens as ids into one vocabulary, filed under the digest of its text."""
+        keys, tokenized = self._tokens
+        vocab: dict[str, int] = {}
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for toks in tokenized for t in toks), dtype=np.int32)
+        offsets = np.zeros(len(tokenized) + 1, dtype=np.int64)
+        np.cumsum([len(toks) for toks in tokenized], out=offsets[1:])
+        with open(path, "wb") as fh:
+            np.savez(fh, ids=ids, offsets=offsets, keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16),
+                     vocab=np.array("\n".join(vocab)), tokenizer=np.array(tokenizer_fingerprint()))
 
     @classmethod
     def load(cls, folder: Path, n_rows: int) -> "LexicalIndex":

@@ -250,6 +250,12 @@ def insert_document(conn: sqlite3.Connection, doc: Document, n_chunks: int, when
     )
 
 
+def copy_document(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """Store a document row of the live generation unchanged (its sections are not re-serialised)."""
+    names = row.keys()
+    conn.execute(f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", tuple(row))
+
+
 def insert_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[int, Chunk]]) -> None:
     conn.executemany(
         'INSERT INTO chunks (row, chunk_id, doc_id, ordinal, text, start, "end", page_start, page_end, '

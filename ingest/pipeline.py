@@ -40,9 +40,19 @@ log = logging.getLogger(__name__)
 # are left out; a line repeated on every page is kept where it is all the page holds.
 TEXT_VERSION = 3
 
+@dataclass(frozen=True)
+class Previous:
+    """The live generation a new one is built from, for post-build hooks that can copy their
+    own earlier work (a document's duty statements) instead of redoing it."""
+
+    conn: sqlite3.Connection  # its database, read-only
+    unchanged: frozenset[str]  # ids of documents whose Document is exactly the one stored there
+
+
 # Extra tables written into each new generation (e.g. duty statements); each receives the
-# open database and the complete list of documents in the new generation.
-PostBuild = Callable[[sqlite3.Connection, list[Document], list[Chunk]], None]
+# open database, the complete lists of documents and chunks of the new generation, and
+# ``previous=`` a ``Previous`` (or None when there is no live generation).
+PostBuild = Callable[..., None]
 
 
 @dataclass
@@ -70,6 +80,10 @@ class IngestReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    # Where the rest of the time went (read, carry, post_build, sqlite, faiss, bm25), and how
+    # much earlier work was reused: a one-file change should cost about that file's own work.
+    stage_seconds: dict = field(default_factory=dict)
+    reused: dict = field(default_factory=dict)
     model: str = ""
     vector_index: str = ""
     wrote_index: bool = False
@@ -203,6 +217,8 @@ def run_ingest(
                                            hint="`cpguide docs` lists the ids.")
 
             # 1. Read and prepare what changed.
+            stages = report.stage_seconds
+            ts = time.perf_counter()
             reporter.files_start(len(sources))
             prepared: dict[str, tuple[Document, list[Chunk]]] = {}
             seen: dict[str, Path] = {}
@@ -222,9 +238,13 @@ def run_ingest(
                 report.seconds = time.perf_counter() - t0
                 return report
 
+            stages["read"] = time.perf_counter() - ts
+
             # 2. Carry forward what is unchanged; re-chunk kept documents when everything must be re-embedded.
+            ts = time.perf_counter()
             keep_ids = [d for d in existing if d not in prepared and d not in remove]
             carried: list[tuple[Document, list[Chunk]]] = []
+            carried_rows: dict[str, sqlite3.Row] = {}  # stored as they are: no need to serialise them again
             old_rows: list[int] = []
             if old_conn is not None:
                 for doc_id in keep_ids:
@@ -236,8 +256,10 @@ def run_ingest(
                         continue
                     crow = old_conn.execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
                     carried.append((doc, [store.chunk_from_row(r) for r in crow]))
+                    carried_rows[doc_id] = row
                     old_rows.extend(r["row"] for r in crow)
             report.removed = sorted(remove)
+            stages["carry"] = time.perf_counter() - ts
 
             if not prepared and not carried:
                 # The last documents were removed: an empty library is no library at all.
@@ -282,27 +304,40 @@ def run_ingest(
             all_docs: list[Document] = []
             all_chunks: list[Chunk] = []
             with conn:
+                ts = time.perf_counter()
                 row = 0
                 for doc, chunks in carried + list(prepared.values()):
-                    old_when = None
-                    if old_conn is not None and doc.meta.doc_id in keep_ids and not full:
-                        old_when = old_conn.execute("SELECT ingested_at FROM documents WHERE doc_id=?",
-                                                    (doc.meta.doc_id,)).fetchone()[0]
-                    store.insert_document(conn, doc, len(chunks), old_when or when)
+                    if doc.meta.doc_id in carried_rows:
+                        store.copy_document(conn, carried_rows[doc.meta.doc_id])
+                    else:
+                        store.insert_document(conn, doc, len(chunks), when)
                     store.insert_chunks(conn, ((row + i, c) for i, c in enumerate(chunks)))
                     row += len(chunks)
                     all_docs.append(doc)
                     all_chunks.extend(chunks)
+                stages["sqlite"] = time.perf_counter() - ts
+                ts = time.perf_counter()
+                previous = Previous(old_conn, frozenset(keep_ids)) if old_conn is not None else None
                 for hook in post_build:
-                    hook(conn, all_docs, all_chunks)
+                    hook(conn, all_docs, all_chunks, previous=previous)
+                stages["post_build"] = time.perf_counter() - ts
+                ts = time.perf_counter()
             conn.close()
+            stages["sqlite"] += time.perf_counter() - ts
             assert len(all_chunks) == all_vectors.shape[0], "vector rows out of step with chunks"
 
+            ts = time.perf_counter()
             np.save(gen / "vectors.npy", all_vectors)
             vindex = vectors.build(all_vectors, approx_above)
             vectors.save(vindex, gen / "vectors.faiss")
+            stages["faiss"] = time.perf_counter() - ts
+            ts = time.perf_counter()
             metas = {d.meta.doc_id: d.meta for d in all_docs}
-            lexical.LexicalIndex.build([lexical_text(c, metas[c.doc_id]) for c in all_chunks]).save(gen / "lexical")
+            keyword = lexical.LexicalIndex.build([lexical_text(c, metas[c.doc_id]) for c in all_chunks],
+                                                 reuse_from=old_gen / "lexical" if old_gen else None)
+            keyword.save(gen / "lexical")
+            stages["bm25"] = time.perf_counter() - ts
+            report.reused = {"documents": len(keep_ids), "bm25_rows": keyword.reused_rows}
             manifest = {
                 "format_version": store.FORMAT_VERSION,
                 "app_version": __version__,

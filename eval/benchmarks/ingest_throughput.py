@@ -164,6 +164,8 @@ def _run_dict(report, t) -> dict:
         "chunks_per_second": round(report.chunks_embedded / t.wall, 1) if t.wall and report.chunks_embedded else 0.0,
         "documents": report.documents, "wrote_index": report.wrote_index, "vector_index": report.vector_index,
         "summary": {s: report.count(s) for s in ("added", "updated", "unchanged", "failed")},
+        "stage_seconds": {k: round(v, 3) for k, v in getattr(report, "stage_seconds", {}).items()},
+        "reused": getattr(report, "reused", {}),
     }
 
 
@@ -301,6 +303,12 @@ def text_report(res: dict) -> list[str]:
                      f"(max |diff| {c['stored_vs_raw_max_abs_diff']})")
         lines.append(f"  => one-file change re-embedded {o['chunks_embedded']} chunks of {o['chunks']} "
                      f"({o['file']}); {o['wall_seconds'] - o['embed_seconds']:.2f} s of it was not embedding")
+        if o.get("stage_seconds"):
+            st = ", ".join(f"{k} {v:.2f}" for k, v in o["stage_seconds"].items())
+            reused = o.get("reused") or {}
+            lines.append(f"     stages (s): {st}; reused from the live generation: "
+                         f"{reused.get('documents', 0)} documents' duties and passages, "
+                         f"{reused.get('bm25_rows', 0)} passages' BM25 tokens")
         lines.append(f"  => memory: RSS {c['rss_mb']:.0f} MiB now, peak so far (ru_maxrss) {c['peak_rss_mb']:.0f} MiB")
         lines.append("")
     lines.append(f"Total benchmark time {res['total_seconds']:.0f} s")
