@@ -428,6 +428,8 @@ def text_report(res: dict) -> list[str]:
         v = L["vectors"]
         lines.append(f"Large library: {L['chunks']} chunks in {L['documents']} Markdown documents ({L['bytes'] / 1e6:.0f} MB) "
                      f"recombining {L['source_sentences']} real starter sentences under {L['source_headings']} real headings")
+        if L.get("reused_from_earlier_run"):
+            lines.append("  (built by an earlier run and reused with --reuse; the build figures below are that run's)")
         lines.append(f"  built by run_ingest in {L['ingest_seconds']:.0f} s ({L['ingest_embed_seconds']:.0f} s vectors, "
                      f"{L['ingest_other_seconds']:.0f} s load/clean/chunk/SQLite/BM25/FAISS"
                      + (", duty extraction" if L["post_build_hooks"] else "; duty extraction hook not run") + ")"
@@ -493,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=20, help="warm-up queries per index (default 20)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-large", action="store_true", help="measure the starter index only")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the large library (and its flat copy) an earlier run built in --out, "
+                         "instead of building it again (it takes most of the run)")
     ap.add_argument("--no-flat", action="store_true", help="do not measure the exact index at the large size")
     ap.add_argument("--with-duties", action="store_true",
                     help="run the ingest's post-build hooks (duty extraction) for the large library too; they do "
@@ -540,13 +545,24 @@ def main(argv: list[str] | None = None) -> int:
         large = None
         agreement = None
         if not args.skip_large:
-            large_dir, large = build_large(out, embedder, settings, args)
-            flat_dir = None
-            if not args.no_flat and large["vector_index"] != "flat":
-                flat_dir, fs = flat_copy(large_dir, out / "index-large-flat")
-                large["flat_build_seconds"] = round(fs, 2)
+            from cpguide.index import store
+
+            info_file = out / "large-info.json"
+            large_dir, flat_dir = out / "index-large-hnsw", out / "index-large-flat"
+            if args.reuse and info_file.is_file() and store.current_generation(large_dir) is not None:
+                large = json.loads(info_file.read_text())
+                large["reused_from_earlier_run"] = True
+                benchlib.progress(f"reusing the {large['chunks']}-chunk library in {large_dir}", args.quiet)
             else:
+                large_dir, large = build_large(out, embedder, settings, args)
                 large["flat_build_seconds"] = 0.0
+                info_file.write_text(json.dumps(large))
+            if args.no_flat or large["vector_index"] == "flat":
+                flat_dir = None
+            elif not (args.reuse and store.current_generation(flat_dir) is not None):
+                flat_dir, fs = flat_copy(large_dir, flat_dir)
+                large["flat_build_seconds"] = round(fs, 2)
+                info_file.write_text(json.dumps(large))
             gc.collect()
             m1 = measure(f"{large['chunks'] // 1000}k, {large['vector_index']}", large_dir, embedder, queries, warmup, k,
                          args.quiet)
