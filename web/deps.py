@@ -39,7 +39,9 @@ class Runtime:
     def __init__(self, services: Services):
         self.services = services
         self.error: CpguideError | None = None
-        self.answer_lock = threading.Lock()  # the assistant's caches are not built for concurrent writers
+        # Chat answers do not take this lock (they run concurrently); briefs and strategy checks,
+        # each of which embeds hundreds of sentences, still go one at a time.
+        self.answer_lock = threading.Lock()
         self._lock = threading.Lock()
 
     def load(self) -> None:
