@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 from collections import Counter
 import unicodedata
 from pathlib import Path
@@ -39,11 +40,18 @@ TOKENIZER_VERSION = 1
 TOKENS_FILE = "tokens.npz"
 
 
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    """This thread's stemmer: a snowball stemmer keeps the word it is working on in itself, so
+    two threads sharing one (concurrent web requests) garble each other's words or crash."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -180,3 +180,35 @@ def test_an_index_without_saved_tokens_or_duty_rules_is_brought_up_to_date(corpu
 def test_fold_gives_the_same_tokens_for_plain_and_accented_text():
     assert lexical.tokenize("Café leavers’ HOUSING¹") == lexical.tokenize("Cafe leavers' housing")
     assert lexical.fold("Plain ASCII Text") == "plain ascii text"
+
+
+def test_tokenising_in_many_threads_at_once_gives_each_its_own_tokens():
+    """Concurrent web requests tokenise at the same time; words must not leak between them."""
+    import random
+    import threading
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefghijklmnoprstuvw") for _ in range(rng.randint(6, 12))) + suffix
+             for suffix in ("ing", "ation", "ness", "ised", "ement", "fulness") for _ in range(1500)]
+    texts = [" ".join(words[i::8]) for i in range(8)]
+    lexical._stem.cache_clear()
+    expected = {}
+    for t in texts:  # each word's stem on its own, with the cache emptied in between
+        expected[t] = [lexical._stemmer().stemWord(w) for w in t.split()]
+    lexical._stem.cache_clear()
+    got: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def run(text: str) -> None:
+        try:
+            got[text] = lexical.tokenize(text)
+        except BaseException as exc:  # a shared stemmer can fail outright, not only garble
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert got == expected
