@@ -63,19 +63,33 @@ def fold(text: str) -> str:
     """Lower-case, strip accents and superscript footnote marks, straighten apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", text)
-    if text.isascii():  # most passages: nothing to decompose, and the loop below is the slow part
+    if text.isascii():  # most passages: nothing to decompose
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # Only the few distinct non-ASCII characters can be combining marks: look at those alone
+    # rather than at every character of the text.
+    marks = {ord(c): None for c in set(_NON_ASCII.findall(text)) if unicodedata.combining(c)}
+    return (text.translate(marks) if marks else text).lower()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def tokenize(text: str) -> list[str]:
+    """The words BM25 and the scorers compare: folded, stop words dropped, stemmed."""
+    return list(_tokens(text))
+
+
+# An answer tokenises the same candidate sentences and passages again and again (and the
+# next question often meets them too); a few thousand recent texts are worth remembering.
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
     tokens = []
     for tok in _TOKEN.findall(fold(text)):
         tok = tok.split("'")[0]
         if tok and tok not in STOP_WORDS:
             tokens.append(_stem(tok))
-    return tokens
+    return tuple(tokens)
 
 
 def _bm25s():
