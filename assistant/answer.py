@@ -18,6 +18,7 @@ from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.structure import ListBlock, leans_on_previous
+from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
 
@@ -69,7 +70,6 @@ class Assistant:
         self.llm = llm
         self.judge = answerability.default_judge() if judge == "default" else judge
         years = [self.library.meta(d).year for d in self.library.docs]
-        self._text: str | None = None
         self._latest_year = max((y for y in years if y), default=None)
         self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
                                          floor=abstain_threshold * 0.75)
@@ -128,14 +128,15 @@ class Assistant:
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
         selection = self.selector.choose(asked, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
-                                       self._latest_year, self._library_text(), ranked)
+                                       self._latest_year, self._in_library, ranked)
         return hits, selection, signals
 
-    def _library_text(self) -> str:
-        """Every passage, lower-cased with spaces collapsed: where a named phrase is looked up."""
-        if self._text is None:
-            self._text = re.sub(r"\s+", " ", " ".join(c.text for c in self.library.chunks).lower())
-        return self._text
+    def _in_library(self, phrase: str) -> bool:
+        """Does any passage hold this phrase? Asked of the passages that share its words most
+        (BM25), so no copy of the library's text is held in memory."""
+        wanted = re.sub(r"\s+", " ", phrase.lower())
+        rows = self.searcher.bm25(tokenize(phrase), None, 20)
+        return any(wanted in re.sub(r"\s+", " ", self.library.chunks[row].text.lower()) for row, _ in rows)
 
     def signals(self, question: str) -> answerability.Signals:
         """The answerability signals of a standalone question (for fitting and evaluation)."""

@@ -123,11 +123,11 @@ _NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|I|am|\(Wales\)|\(
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.I)
 
 
-def unknown_name(question: str, library_text: str, doc_freq: dict[str, int], vocabulary) -> str:
+def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary) -> str:
     """A name in the question that the library never uses: "Pupil Premium Plus", "Tusla", "SCCIF".
 
     A titled phrase of three or more words counts when the phrase as a whole appears nowhere
-    (each word may); a shorter name when one of its words appears in no passage. A question's
+    (``in_library(phrase)`` says; each word may appear); a shorter name when one of its words appears in no passage. A question's
     first word, possessives ("Telford's") and the field's known abbreviations never count.
     """
     def known(word: str) -> bool:
@@ -147,7 +147,7 @@ def unknown_name(question: str, library_text: str, doc_freq: dict[str, int], voc
             if not words or any(len(w) < 2 for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue
             if len(words) >= 3:
-                if re.sub(r"\s+", " ", name.lower()) not in library_text:
+                if not in_library(name):
                     return name
             elif not all(known(w) for w in words) and not (len(words) == 1 and _zipf(name.lower()) >= COMMON_ZIPF):
                 return name
@@ -183,7 +183,7 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
 
 
 def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | None,
-           library_text: str = "", ranked=()) -> Signals:
+           in_library=None, ranked=()) -> Signals:
     """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``."""
     qtok = set(tokenize(vocabulary.expand(question)))
     idf = {t: library.lexical.idf(t) for t in qtok}
@@ -213,7 +213,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         coverage=coverage,
         unknown=tuple(w for _, w in unknown),
         unknown_salience=unknown[0][0] if unknown else 0.0,
-        unknown_name=unknown_name(question, library_text, library.lexical.doc_freq, vocabulary) if library_text else "",
+        unknown_name=unknown_name(question, in_library, library.lexical.doc_freq, vocabulary) if in_library else "",
         asked=asked,
         kind_found=kind_found,
         other_place=place.group(1) if place else "",
