@@ -40,9 +40,10 @@ def adapt(rounds, minutes, seed, undo, as_json, quiet, **flags):
     documents and they are embedded with it too; run adapt again to learn from them.
 
     It needs torch (installed with cpguide). On two CPU cores the starter corpus (about 260
-    passages, 6 rounds of 9 steps) took 8.5 minutes of training and 15 seconds to export and
-    re-embed; training stops at --minutes (default 12) whatever the library's size, so a run
-    stays within 15 minutes. Ctrl-C at any point leaves the index as it was.
+    passages, 6 rounds of 9 steps) took 7 to 8.5 minutes of training and about 15 seconds to
+    export and re-embed, with about 2.6 GB of memory; training stops at --minutes (default 12)
+    whatever the library's size, so a run stays within 15 minutes. Ctrl-C at any point leaves
+    the index as it was.
 
     What it gives on the shipped question sets is measured in the README: read it before
     relying on it.
