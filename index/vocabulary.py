@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -19,9 +19,20 @@ from pathlib import Path
 class Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]  # matched case-sensitively as whole words
     phrases: dict[str, tuple[str, ...]]  # matched case-insensitively as whole words/phrases
+    # Answering one question expands it several times (search, sentence scoring, answerability),
+    # each a regular expression per entry: remember the last few thousand queries' expansions.
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def expansions(self, query: str) -> list[str]:
         """Terms the guidance uses for what the query says, in the order found."""
+        found = self._memo.get(query)
+        if found is None:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            found = self._memo[query] = tuple(self._expansions(query))
+        return list(found)
+
+    def _expansions(self, query: str) -> list[str]:
         found: list[str] = []
         for abbr, terms in self.abbreviations.items():
             if re.search(rf"(?<![\w-]){re.escape(abbr)}s?(?![\w-])", query):

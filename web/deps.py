@@ -7,6 +7,7 @@ any ``Services`` they like.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -28,6 +29,18 @@ from cpguide.web.conversations import COOKIE_NAME, ConversationStore, new_client
 _CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
+def answer_slots() -> int:
+    """How many chat answers are computed at once; later requests wait their turn, in order.
+
+    An answer is mostly Python (which holds the interpreter lock) plus one embedding in
+    onnxruntime (which lets go of it), so two at a time keep both cores busy: one thread
+    embeds while another scores sentences. Letting all twenty threads of a busy server in at
+    once only makes them take turns at the interpreter lock in no particular order, which
+    adds to the slowest answers' wait and to none of the throughput.
+    """
+    return max(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2))
+
+
 class Runtime:
     """The loaded model and index, or the reason they could not be loaded.
 
@@ -39,9 +52,9 @@ class Runtime:
     def __init__(self, services: Services):
         self.services = services
         self.error: CpguideError | None = None
-        # Chat answers do not take this lock (they run concurrently); briefs and strategy checks,
-        # each of which embeds hundreds of sentences, still go one at a time.
+        # Briefs and strategy checks, each of which embeds hundreds of sentences, go one at a time.
         self.answer_lock = threading.Lock()
+        self.answer_slots = threading.BoundedSemaphore(answer_slots())
         self._lock = threading.Lock()
 
     def load(self) -> None:

@@ -150,11 +150,12 @@ def filter_options(library) -> dict:
 # -- asking ---------------------------------------------------------------------------------------
 def ask(runtime, assistant, conversations: ConversationStore, thread: Thread, message: str,
         filters: Filters) -> tuple[int, Answer]:
-    """One question in one thread. Answers run side by side, each in its own request thread:
-    the assistant's caches take concurrent readers and writers, and one onnxruntime session
-    runs several callers' batches at once (embedding is where a thread lets go of the GIL).
-    The store numbers the turns, so two requests in one conversation still keep them in order."""
-    answer = assistant.ask(message, thread.conversation, filters)
+    """One question in one thread. A few answers are computed side by side (see
+    ``deps.answer_slots``): the assistant's caches take concurrent readers and writers, and one
+    onnxruntime session runs several callers' batches at once. The store numbers the turns, so
+    two requests in one conversation still keep them in order."""
+    with runtime.answer_slots:
+        answer = assistant.ask(message, thread.conversation, filters)
     number = conversations.add_turn(thread, Turn(answer.question, answer.resolved_question, answer))
     return number, answer
 
