@@ -197,7 +197,10 @@ class LexicalIndex:
 
             raise IndexMismatch(f"The keyword index in {folder.parent} is from an older version of cpguide.",
                                 hint="Rebuild it: `cpguide ingest --rebuild` with the same paths as before.")
-        retriever = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
+        # Memory-mapped: a query reads only the columns of its own words, the pages stay in the
+        # OS's file cache (shared by every worker of `cpguide serve --workers N`), and a large
+        # library costs the server a fraction of the matrix's size.
+        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
         doc_freq = json.loads((folder / "doc_freq.json").read_text())["doc_freq"]
         return cls(retriever, n_rows, doc_freq)
 

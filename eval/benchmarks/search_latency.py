@@ -349,8 +349,11 @@ def fresh_process_rss(index_dir: Path) -> dict | None:
     """RSS before/after Library.open in a new process, where no earlier work's freed memory hides the cost."""
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(index_dir), str(Path(__file__).resolve().parent)],
-                          capture_output=True, text=True, timeout=600)
+    here = Path(__file__).resolve().parent
+    # Run from this folder: from the repository root, ``-c`` would import the cpguide/ folder there
+    # rather than the cpguide that this process imports (e.g. another checkout on PYTHONPATH).
+    proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(index_dir), str(here)],
+                          capture_output=True, text=True, timeout=600, cwd=here)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
