@@ -17,6 +17,8 @@ import functools
 import logging
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -103,20 +105,28 @@ def question_place(query: str) -> str | None:
 class Features:
     """Computes feature rows for candidates of one library; caches each passage's token sets."""
 
-    def __init__(self, library):
+    def __init__(self, library, cache_rows: int = 20_000):
         self.library = library
-        self._text_tokens: dict[int, frozenset] = {}
-        self._heading_tokens: dict[int, frozenset] = {}
+        self.cache_rows = cache_rows  # bounded, so a server on a large library does not grow without end
+        self._tokens_of: OrderedDict[int, tuple[frozenset, frozenset]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _tokens(self, row: int) -> tuple[frozenset, frozenset]:
-        if row not in self._text_tokens:
-            from cpguide.index.lexical import tokenize
+        with self._lock:
+            found = self._tokens_of.get(row)
+            if found is not None:
+                self._tokens_of.move_to_end(row)
+                return found
+        from cpguide.index.lexical import tokenize
 
-            chunk = self.library.chunks[row]
-            title = self.library.meta(chunk.doc_id).title
-            self._text_tokens[row] = frozenset(tokenize(chunk.text))
-            self._heading_tokens[row] = frozenset(tokenize(" ".join((title,) + tuple(chunk.heading_path))))
-        return self._text_tokens[row], self._heading_tokens[row]
+        chunk = self.library.chunks[row]
+        title = self.library.meta(chunk.doc_id).title
+        found = (frozenset(tokenize(chunk.text)), frozenset(tokenize(" ".join((title,) + tuple(chunk.heading_path)))))
+        with self._lock:
+            self._tokens_of[row] = found
+            if len(self._tokens_of) > self.cache_rows:
+                self._tokens_of.popitem(last=False)
+        return found
 
     def rows(self, query: str, tokens: Sequence[str], candidates: Sequence[int],
              dense_hits: Sequence[tuple[int, float]], bm25_hits: Sequence[tuple[int, float]],

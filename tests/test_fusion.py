@@ -74,3 +74,13 @@ def test_the_shipped_fusion_keeps_direct_questions_on_target(searcher):
     hits = searcher.search("Care leavers should not be placed in bed and breakfast accommodation", k=3)
     assert "bed and breakfast" in hits[0].text
     assert hits[0].score > hits[1].score  # scores follow the order shown
+
+
+def test_the_passage_token_cache_stays_bounded(library):
+    from cpguide.index.fusion import Features
+
+    features = Features(library, cache_rows=10)
+    for row in range(40):
+        features._tokens(row)
+    assert len(features._tokens_of) == 10
+    assert features._tokens(39) == features._tokens(39)
