@@ -41,6 +41,7 @@ _SET_QUESTION = re.compile(
     r"options|opportunities|benchmarks|services|conditions|responsibilities)\b",
     re.I,
 )
+NOTICE_SALIENCE = 3.0  # an unknown word rarer than this in everyday English is worth a notice ("passports", not "overall")
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}
 
 
@@ -95,9 +96,9 @@ class Assistant:
 
         answer = None
         notices: tuple[str, ...] = ()
-        if signals.unknown:  # answer the part the library covers, and say which part it does not
-            notices = (f"Nothing in the library mentions {' or '.join(signals.unknown[:2])}; "
-                       "this answer covers the rest of the question.",)
+        missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
+        if missing:  # answer the part the library covers, and say which part it does not
+            notices = (f"Nothing in the library mentions {missing}; this answer covers the rest of the question.",)
         notices += tuple(f"The library does not answer this part of the question: \u201c{part}\u201d." for part in unanswered)
         if self.llm is not None:
             from cpguide.assistant.llm import LLMFailure
