@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ class BarReporter:
         if self.quiet:
             return
         self._close()
-        self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"),
+        self._bar = click.progressbar(length=total, label=label, file=sys.stderr,
                                       show_pos=True, width=30)
         self._bar.__enter__()
 
