@@ -43,6 +43,23 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=None))
 
 
+def write_paper(paper, fmt: str, output, renderers) -> bool:
+    """Print or write a paper (a brief, a check) as text, html, json or docx (docx only to a file).
+
+    ``renderers`` maps text, html and docx to the paper's renderers; json is its ``to_dict``.
+    Returns True when a file was written, so the command can say what it wrote.
+    """
+    if fmt == "docx":
+        renderers["docx"](paper, output)
+        return True
+    body = json.dumps(paper.to_dict(), ensure_ascii=False, indent=2) + "\n" if fmt == "json" else renderers[fmt](paper)
+    if output is None:
+        click.echo(body, nl=False)
+        return False
+    output.write_text(body, encoding="utf-8")
+    return True
+
+
 class Group(click.Group):
     def list_commands(self, ctx):
         return list(self.commands)  # in the order a newcomer needs them, not alphabetical

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from cpguide.cli import index_options, make_settings, setting_option
+from cpguide.cli import index_options, make_settings, setting_option, write_paper
 
 
 @click.command()
@@ -51,17 +50,8 @@ def check(doc_id, against, fmt, output, **flags):
     services.library.meta(doc_id)  # an unknown id is reported before the model loads
     result = check_document(services.library, services.searcher.embedder, doc_id, against=against,
                             stale_years=settings.stale_years)
-    if fmt == "docx":
-        render_docx(result, output)
-    else:
-        if fmt == "json":
-            body = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        else:
-            body = render_html(result) if fmt == "html" else render_text(result)
-        if output is None:
-            click.echo(body, nl=False)
-            return
-        output.write_text(body, encoding="utf-8")
+    if not write_paper(result, fmt, output, {"text": render_text, "html": render_html, "docx": render_docx}):
+        return
     click.echo(f"Wrote the check of {doc_id} to {output}: {summary(result)}")
 
 

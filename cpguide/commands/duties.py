@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cpguide.cli import emit_json, index_options, make_settings, setting_option
+from cpguide.cli import emit_json, index_options, make_settings, setting_option, write_paper
 from cpguide.records import JURISDICTIONS
 
 _PLACES = {"england": "England", "wales": "Wales", "uk": "UK"}
@@ -188,19 +188,8 @@ def brief(topic, jurisdiction, fmt, output, **flags):
     services = Services(settings)
     result = build_brief(services.searcher, services.library, topic, jurisdiction=jurisdiction,
                          settings_stale_years=settings.stale_years)
-    if fmt == "docx":
-        render_docx(result, output)
-    else:
-        if fmt == "json":
-            import json
-
-            body = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        else:
-            body = render_html(result) if fmt == "html" else render_text(result)
-        if output is None:
-            click.echo(body, nl=False)
-            return
-        output.write_text(body, encoding="utf-8")
+    if not write_paper(result, fmt, output, {"text": render_text, "html": render_html, "docx": render_docx}):
+        return
     click.echo(f"Wrote the brief to {output}: {len(result.duties)} duties, {len(result.key_facts)} key facts, "
                f"{len(result.questions)} questions, {len(result.citations)} sources.")
 

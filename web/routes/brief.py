@@ -15,12 +15,8 @@ policy of its own that admits exactly that stylesheet, by hash, and nothing else
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -31,6 +27,7 @@ from cpguide.assistant.brief import Brief, BriefDuty, build_brief, render_docx, 
 from cpguide.assistant.currency import authority_label
 from cpguide.assistant.duties import STRENGTH_LABELS, actor_vocabulary, principle_title
 from cpguide.errors import UsageError
+from cpguide.web.papers import check_format, download
 from cpguide.web.deps import LibraryDep, RuntimeDep, SearcherDep, SettingsDep, TemplatesDep
 
 router = APIRouter(tags=["brief"])
@@ -39,10 +36,6 @@ MAX_TOPIC_CHARS = 200  # an agenda item, not a paragraph: longer topics only dil
 SUGGESTIONS = ("placement stability", "care leavers' housing", "health assessments", "mental health", "staying put")
 PLACE_CHOICES = (("", "All places"), ("england", "England"), ("wales", "Wales"))
 PLACES = dict(PLACE_CHOICES[1:])
-DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMATS = ("html", "docx")
-SHEET_POLICY = ("default-src 'none'; style-src {hashes}; img-src 'none'; base-uri 'none'; form-action 'none'; "
-                "frame-ancestors 'none'")
 
 TopicParam = Annotated[str | None, Query(description=f"The agenda item, up to {MAX_TOPIC_CHARS} characters.",
                                          examples=["placement stability"])]
@@ -94,22 +87,6 @@ def filename(brief: Brief, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", brief.topic.lower().replace("'", "").replace("’", "")).strip("-")[:60]
     place = f"-{brief.jurisdiction}" if brief.jurisdiction else ""
     return f"panel-brief-{slug or 'topic'}{place}.{fmt}"
-
-
-def style_hashes(page: str) -> str:
-    """CSP sources allowing exactly the page's own <style> blocks: the exporter escapes all text,
-    so every <style> in its output is its own stylesheet."""
-    blocks = re.findall(r"<style>(.*?)</style>", page, re.S)
-    return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(b.encode("utf-8")).digest()).decode("ascii") + "'"
-                    for b in blocks) or "'none'"
-
-
-def docx_bytes(brief: Brief) -> bytes:
-    """The Word file, written where the exporter wants a path and read back for the response."""
-    with tempfile.TemporaryDirectory(prefix="cpguide-brief-") as folder:
-        path = Path(folder) / "brief.docx"
-        render_docx(brief, path)
-        return path.read_bytes()
 
 
 # -- what the page shows beside each line -----------------------------------------------------------
@@ -166,16 +143,10 @@ def brief_download(runtime: RuntimeDep, searcher: SearcherDep, library: LibraryD
                    fmt: Annotated[str, Query(alias="format", max_length=10)] = "html",
                    view_only: Annotated[str | None, Query(alias="view", max_length=2)] = None) -> Response:
     """The brief as a file: ``format`` html (printable; ``view=1`` opens it in the browser) or docx."""
-    if fmt not in FORMATS:
-        raise UsageError(f"Unknown brief format {fmt!r}.", hint="Use html or docx.")
+    check_format(fmt)
     brief = make_brief(runtime, searcher, library, settings, clean_topic(topic), clean_place(jurisdiction))
-    if fmt == "docx":
-        return Response(docx_bytes(brief), media_type=DOCX_MEDIA,
-                        headers={"Content-Disposition": f'attachment; filename="{filename(brief, "docx")}"'})
-    page = render_html(brief)
-    disposition = "inline" if view_only == "1" else f'attachment; filename="{filename(brief, "html")}"'
-    return Response(page, media_type="text/html; charset=utf-8", headers={
-        "Content-Disposition": disposition, "Content-Security-Policy": SHEET_POLICY.format(hashes=style_hashes(page))})
+    return download(brief, fmt, view_only, render_html=render_html, render_docx=render_docx,
+                    filename=lambda ext: filename(brief, ext))
 
 
 @router.get("/api/brief", summary="A panel brief on a topic: duties, key facts and questions, all cited")

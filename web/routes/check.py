@@ -13,8 +13,6 @@ policy admitting exactly that stylesheet by hash (see ``web/routes/brief.py``).
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -26,7 +24,7 @@ from cpguide.assistant.gapcheck_render import (HEADERS, STATUS_LABELS, gap_group
                                                row_cells, summary, target_name, title)
 from cpguide.errors import DocumentNotFound, UsageError
 from cpguide.web.deps import LibraryDep, RuntimeDep, SearcherDep, SettingsDep, TemplatesDep
-from cpguide.web.routes.brief import DOCX_MEDIA, SHEET_POLICY, style_hashes
+from cpguide.web.papers import check_format, download
 
 router = APIRouter(tags=["check"])
 
@@ -77,13 +75,6 @@ def filename(check: GapCheck, fmt: str) -> str:
     return f"strategy-check-{slug}-{check.against}.{fmt}"
 
 
-def docx_bytes(check: GapCheck) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="cpguide-check-") as folder:
-        path = Path(folder) / "check.docx"
-        render_docx(check, path)
-        return path.read_bytes()
-
-
 def view(check: GapCheck) -> dict:
     """What the template shows beside the check: row names, status words, grouped gaps, sources."""
     rows = [{"row": r, "name": target_name(r), "status": STATUS_LABELS[r.status], "badge": STATUS_BADGES[r.status]}
@@ -124,18 +115,12 @@ def check_download(runtime: RuntimeDep, searcher: SearcherDep, library: LibraryD
                    fmt: Annotated[str, Query(alias="format", max_length=10)] = "html",
                    view_only: Annotated[str | None, Query(alias="view", max_length=2)] = None) -> Response:
     """The check as a file: ``format`` html (printable; ``view=1`` opens it in the browser) or docx."""
-    if fmt not in FORMATS:
-        raise UsageError(f"Unknown format {fmt!r}.", hint="Use html or docx.")
+    check_format(fmt)
     if not (doc or "").strip():
         raise UsageError("Say which document to check.", hint="Add ?doc=ID; /api/documents lists the ids.")
     check = make_check(runtime, searcher, library, settings, doc.strip(), clean_against(against))
-    if fmt == "docx":
-        return Response(docx_bytes(check), media_type=DOCX_MEDIA,
-                        headers={"Content-Disposition": f'attachment; filename="{filename(check, "docx")}"'})
-    page = render_html(check)
-    disposition = "inline" if view_only == "1" else f'attachment; filename="{filename(check, "html")}"'
-    return Response(page, media_type="text/html; charset=utf-8", headers={
-        "Content-Disposition": disposition, "Content-Security-Policy": SHEET_POLICY.format(hashes=style_hashes(page))})
+    return download(check, fmt, view_only, render_html=render_html, render_docx=render_docx,
+                    filename=lambda ext: filename(check, ext))
 
 
 @router.get("/api/check", summary="A local document checked against the principles and partners' national duties")
