@@ -25,8 +25,6 @@ composing the cited answer.
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import sys
 import time
@@ -166,18 +164,12 @@ def text_report(res: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", help="folder for the index built (default: a new temp dir)")
-    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap = benchlib.parser(__doc__, "the index built")
     ap.add_argument("--warm-passes", type=int, default=2, help="passes over the gold questions when warm (default 2)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N gold questions (default: all)")
     ap.add_argument("--no-each-cold", action="store_true", help="skip the pass with the cache emptied per question")
-    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
-    if args.from_json:
-        with open(args.from_json, encoding="utf-8") as fh:
-            print("\n".join(text_report(json.load(fh))))
+    if benchlib.replay(args, text_report):
         return 0
 
     with lap() as total:

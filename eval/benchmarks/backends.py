@@ -21,7 +21,6 @@ ingest at least twice torch's passages/s, cold ``ask`` at most 1.5 s, R@5 and MR
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -264,19 +263,13 @@ def text_report(res: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", help="folder for the indexes built (default: a new temp dir)")
-    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap = benchlib.parser(__doc__, "the indexes built")
     ap.add_argument("--rounds", type=int, default=3, help="ingest rounds, each backend once per round (default 3)")
     ap.add_argument("--queries", type=int, default=300, help="single-question embeddings per backend (default 300)")
     ap.add_argument("--cold-rounds", type=int, default=5, help="cold `cpguide ask` runs per backend (default 5)")
     ap.add_argument("--skip-eval", action="store_true", help="leave out the retrieval-quality runs")
-    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
-    if args.from_json:
-        with open(args.from_json, encoding="utf-8") as fh:
-            print("\n".join(text_report(json.load(fh))))
+    if benchlib.replay(args, text_report):
         return 0
     with lap() as total:
         env = benchlib.environment()

@@ -8,6 +8,8 @@ holds timers, memory probes, the environment summary and report formatting.
 
 from __future__ import annotations
 
+import argparse
+
 import json
 import os
 import platform
@@ -234,3 +236,22 @@ def progress(message: str, quiet: bool) -> None:
     """Progress goes to stderr so that ``--json`` output stays clean."""
     if not quiet:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parser(doc: str, out_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark has: where to build, JSON out, quiet, and replaying a saved result."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--out", help=f"folder for {out_help} (default: a new temp dir)")
+    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
+    return ap
+
+
+def replay(args, text_report) -> bool:
+    """With --from-json, print the readable report of a saved result and say so."""
+    if not args.from_json:
+        return False
+    with open(args.from_json, encoding="utf-8") as fh:
+        print("\n".join(text_report(json.load(fh))))
+    return True

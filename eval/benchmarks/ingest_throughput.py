@@ -21,7 +21,6 @@ alternate (raw, pipeline, pipeline, raw, ...) so that neither side always goes f
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -318,9 +317,7 @@ def text_report(res: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", help="folder for the corpora and indexes built (default: a new temp dir)")
-    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap = benchlib.parser(__doc__, "the corpora and indexes built")
     ap.add_argument("--files", type=int, default=250,
                     help="synthetic corpus files, each about 1/5 of the starter corpus (default 250 = ~50x)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (default 0)")
@@ -334,12 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-encode", action="store_true",
                     help="also time SentenceTransformer.encode on the synthetic texts (always done for the starter)")
     ap.add_argument("--skip-synthetic", action="store_true", help="measure the starter corpus only")
-    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
-    if args.from_json:
-        with open(args.from_json, encoding="utf-8") as fh:
-            print("\n".join(text_report(json.load(fh))))
+    if benchlib.replay(args, text_report):
         return 0
     quiet = args.quiet
 

@@ -33,7 +33,6 @@ embedded chunks, so you can judge how close the stand-in is.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import math
@@ -481,9 +480,7 @@ def text_report(res: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", help="folder for the corpora and indexes built (default: a new temp dir)")
-    ap.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    ap = benchlib.parser(__doc__, "the corpora and indexes built")
     ap.add_argument("--backend", choices=("onnx", "torch"), default=None,
                     help="embedding backend (default: the setting, onnx); backends.py compares the two")
     ap.add_argument("--chunks", type=int, default=100_000, help="size of the synthetic library (default 100000)")
@@ -505,12 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--with-duties", action="store_true",
                     help="run the ingest's post-build hooks (duty extraction) for the large library too; they do "
                          "not affect search but add minutes at 100k chunks")
-    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    ap.add_argument("--from-json", metavar="FILE", help="only print the readable report of a saved --json result")
     args = ap.parse_args(argv)
-    if args.from_json:
-        with open(args.from_json, encoding="utf-8") as fh:
-            print("\n".join(text_report(json.load(fh))))
+    if benchlib.replay(args, text_report):
         return 0
 
     with lap() as total:
