@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
@@ -154,17 +152,9 @@ class Assistant:
             return answerability.reason(signals)
         return None
 
-    @staticmethod
-    def relevance(hits: list[Hit]) -> float:
-        """How well the library covers the question: the best passage's cosine similarity."""
-        return max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
-
     def warm_up(self, max_chunks: int = 5000, batch: int = 256) -> int:
         """Embed the library's candidate sentences once (see ``SentenceSelector.warm_up``)."""
         return self.selector.warm_up(max_chunks, batch)
-
-    def select(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
-        return self.selector.select(question, qvec, hits)
 
     # -- extractive mode ---------------------------------------------------------------------------
     def _lists_for(self, question: str, chosen: list[Candidate]) -> dict[int, ListBlock]:

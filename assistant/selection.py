@@ -183,16 +183,6 @@ class SentenceSelector:
         for c, row in zip(candidates, x @ weights + bias):
             c.score = float(row)
 
-    def select(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
-        """The few sentences that answer best, best first; near-duplicates cited once.
-
-        Besides those close to the best, each part of a question in several parts ("what is a
-        pathway plan, and when should work on it start?") brings its own best sentence, and
-        when England's and Wales's guidance both answer, the other nation's best sentence
-        comes too if it is nearly as good, so the answer can say what each asks.
-        """
-        return self.choose(question, self.ranked(question, qvec, hits)).sentences
-
     def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
         """Every candidate sentence of ``hits``, scored, best first."""
         candidates = self.candidates(hits)
@@ -202,8 +192,14 @@ class SentenceSelector:
         return candidates
 
     def choose(self, question: str, candidates: list[Candidate]) -> Selection:
-        """The answer's sentences from ranked candidates (see ``select``), and the parts of a
-        question in several parts that no sentence answers."""
+        """The answer's sentences from ranked candidates, best first, near-duplicates cited once;
+        and the parts of a question in several parts that no sentence answers.
+
+        Besides those close to the best, each part of a question in several parts ("what is a
+        pathway plan, and when should work on it start?") brings its own best sentence, and
+        when England's and Wales's guidance both answer, the other nation's best sentence
+        comes too if it is nearly as good, so the answer can say what each asks.
+        """
         if not candidates:
             return Selection([], ())
         floor = max(candidates[0].score - WITHIN_BEST, 0.0)
