@@ -15,7 +15,7 @@ from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
-from cpguide.assistant.structure import ListBlock, leans_on_previous
+from cpguide.assistant.structure import ListBlock, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -25,18 +25,6 @@ DUTY_ROWS = 10  # rows of a duty table shown in a chat answer (`cpguide duties` 
 _DUTY_QUESTION = re.compile(
     r"\b(have to do|has to do|must (they |we |it )?do|got to do|supposed to do|required to do|"
     r"duties|obligations|legally (required|obliged|bound))\b",
-    re.I,
-)
-# A question that asks for a set wants the whole list, not the sentence that best matches it.
-_SET_QUESTION = re.compile(
-    r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
-    r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
-    r"aim|aiming|include|cover|check|look for|expect)\b|"
-    r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
-    r"\bwhat\s+sorts?\s+of\b|\bin which (?:parts|areas|ways)\b|"
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
-    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
-    r"options|opportunities|benchmarks|services|conditions|responsibilities)\b",
     re.I,
 )
 NOTICE_SALIENCE = 3.0  # an unknown word rarer than this in everyday English is worth a notice ("passports", not "overall")
@@ -126,6 +114,10 @@ class Assistant:
             if resolved != question and resolved.startswith(own) and len(own.split()) >= 3 else (resolved, qvec)
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
         selection = self.selector.choose(asked, ranked)
+        if asked != resolved and not selection.sentences and hits:
+            # "Did it make a difference?" says too little on its own: answer it as rewritten.
+            ranked = self.selector.ranked(resolved, qvec, hits[:PASSAGES])
+            selection = self.selector.choose(resolved, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
@@ -160,7 +152,7 @@ class Assistant:
     def _lists_for(self, question: str, chosen: list[Candidate]) -> dict[int, ListBlock]:
         """For each chosen sentence, the list it brings: the items under a lead-in always, and the
         whole list around an item when the question asks for a set. One list is given once."""
-        wants_set = bool(_SET_QUESTION.search(question))
+        wants_set = asks_for_set(question)
         lists: dict[int, ListBlock] = {}
         seen: set[tuple] = set()
         for i, c in enumerate(chosen):

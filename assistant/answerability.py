@@ -131,8 +131,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
     first word, possessives ("Telford's") and the field's known abbreviations never count.
     """
     def known(word: str) -> bool:
-        toks = tokenize(word)
-        return not toks or any(doc_freq.get(t, 0) for t in toks) or word in vocabulary.abbreviations \
+        return not tokenize(word) or used_in_library(word, doc_freq) or word in vocabulary.abbreviations \
             or word.rstrip("s") in vocabulary.abbreviations
 
     for m in _NAME.finditer(question):
@@ -154,6 +153,13 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
     return ""
 
 
+def used_in_library(word: str, doc_freq: dict[str, int]) -> bool:
+    """Does any passage use this word, or its plural or singular? The stemmer leaves an
+    acronym's plural alone ("GCSEs"), so "GCSE" would otherwise look unknown."""
+    forms = {word, word + "s", word + "es"} | ({word[:-1]} if word.endswith("s") and len(word) > 3 else set())
+    return any(doc_freq.get(t, 0) for form in forms for t in tokenize(form))
+
+
 @functools.lru_cache(maxsize=50_000)
 def _zipf(word: str) -> float:
     try:
@@ -170,8 +176,7 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
         clean = re.sub(r"[’']s$", "", word)
         if clean in vocabulary.abbreviations or clean.rstrip("s") in vocabulary.abbreviations:
             continue
-        toks = tokenize(clean)
-        if not toks or any(doc_freq.get(t, 0) for t in toks):
+        if not tokenize(clean) or used_in_library(clean, doc_freq):
             continue
         if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
             continue  # everyday words the field's vocabulary maps to the library's own

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.structure import DocumentShape, leans_on_previous
+from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -65,16 +65,19 @@ _IMPERATIVE = re.compile(
     r"offering|providing|ensuring|supporting|helping|promoting|giving|developing|working|championing)\b",
     re.I,
 )
+_CONTACT_LINE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bmailto:", re.I)
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+_CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
 
 
 FEATURES = ("similarity", "shared_words", "heading_words", "passage_rank", "passage_dense", "passage_bm25",
             "names_partner_asked", "names_other_partner", "states_duty", "case_study_for_duty", "leans_without_antecedent",
-            "introduces_list", "length")
+            "introduces_set", "length")
 # Weights before fitting: meaning first, shared words, the passage's place, the partner asked
 # about, duties over narrative. ``sentence_ranker.toml`` replaces them when present.
-HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.0, 0.0)
+HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.2, 0.0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,6 +139,8 @@ class SentenceSelector:
                 continue
             if re.match(r"^\d{1,2}\s+[A-Z]", sentence):  # a footnote line
                 continue
+            if _CONTACT_LINE.search(sentence) or len(_LOWER_WORD.findall(sentence)) < 2:
+                continue  # "please contact: name@council.gov.uk", or a title line ("Welsh Local Government Association (WLGA)")
             out.append((s, e, sentence))
         return out
 
@@ -153,6 +158,9 @@ class SentenceSelector:
         actors = actor_vocabulary()
         wanted = set(actors.slugs_in(question, heading=True))
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
+        # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
+        wants_set = asks_for_set(question)  # then a sentence introducing a list answers it whole
+        named_places = {w.lower() for w in _CAPITALISED.findall(question)}
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         rows = []
         for c, sim in zip(candidates, sims):
@@ -170,9 +178,10 @@ class SentenceSelector:
                 float(bool(named & wanted)),
                 float(bool(wanted) and bool(named) and not named & wanted),
                 float(action and bool(_MODAL.search(c.text) or _IMPERATIVE.match(c.text))),
-                float(action and (shape.is_case_study(c.start) or bool(_STATISTIC.search(c.text)))),
+                float(action and (shape.is_case_study(c.start) or bool(_STATISTIC.search(c.text)))
+                      and not any(p in c.hit.section.lower() for p in named_places)),
                 float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
-                float(shape.is_lead_in(c.start, c.end)),
+                float(wants_set and shape.is_lead_in(c.start, c.end)),
                 min(len(c.text.split()), 60) / 60.0,
             ])
         return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))

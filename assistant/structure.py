@@ -25,6 +25,18 @@ _LEANS = re.compile(
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,
 )
+# A question that asks for a set wants the whole list, not the sentence that best matches it.
+_SET_QUESTION = re.compile(
+    r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
+    r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
+    r"aim|aiming|include|cover|check|look for|expect)\b|"
+    r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
+    r"\bwhat\s+sorts?\s+of\b|\bin which (?:parts|areas|ways)\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
+    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
+    r"options|opportunities|benchmarks|services|conditions|responsibilities)\b",
+    re.I,
+)
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -115,6 +127,11 @@ class DocumentShape:
         """Is this offset in a council's case study (a section headed by a council's name)?"""
         sec = self.section_at(offset)
         return bool(sec) and any(CASE_STUDY_HEADING.search(h) for h in sec.heading_path)
+
+
+def asks_for_set(question: str) -> bool:
+    """Does the question ask for a set ("what are the seven ...", "what can businesses do")?"""
+    return bool(_SET_QUESTION.search(question))
 
 
 def leans_on_previous(sentence: str) -> bool:

@@ -90,6 +90,25 @@ def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     assert any("bed and breakfast" in c.quote for c in answer.citations)
 
 
+def test_a_contact_line_is_never_given_as_an_answer(assistant):
+    answer = assistant.ask("What do Stockton's youth inspectors actually do?")
+    assert all("@" not in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_question_naming_an_acronym_the_library_uses_in_the_plural_is_answered(assistant):
+    answer = assistant.ask("How did children in care do at GCSE back in 2011?")
+    assert not answer.abstained, answer.answer
+    assert any("13 per cent" in c.quote for c in answer.citations)
+
+
+def test_a_question_asking_for_a_set_gets_the_list_its_lead_in_introduces(assistant):
+    answer = assistant.ask("What opportunities does Corporate Parenting Week provide for a council?")
+    found = _positions(answer, ["Corporate Parenting Week provides an opportunity for:", "sharing ideas and good practice",
+                                "recruiting people to come forward and foster or adopt"])
+    assert None not in found, answer.answer
+    assert found == sorted(found)
+
+
 # -- follow-ups and topic switches ------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
@@ -128,6 +147,16 @@ def test_a_real_follow_up_keeps_the_subject_and_the_place():
     resolved, place = resolve("And what about health?", conversation)
     assert resolved == "What should health services do for care leavers?"
     assert place == "wales"
+
+
+def test_a_short_follow_up_is_answered_from_the_conversation(assistant):
+    conversation = Conversation()
+    for question in ("What is the Pillars of Parenting model that Hampshire used in its children's homes?",
+                     "Did it make a difference?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert not answer.abstained, answer.answer
+    assert any("Pillars of Parenting" in c.quote for c in answer.citations)
 
 
 def test_a_partner_added_to_the_vocabulary_is_understood_by_conversations(monkeypatch):
