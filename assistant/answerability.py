@@ -134,6 +134,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
         return not tokenize(word) or used_in_library(word, doc_freq) or word in vocabulary.abbreviations \
             or word.rstrip("s") in vocabulary.abbreviations
 
+    located = _located(question)
     for m in _NAME.finditer(question):
         # "Telford's Young Persons' Panel" is two names: the owner and the thing owned.
         for part in re.split(r"[’']s\s+", m.group().strip()):
@@ -145,12 +146,22 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             words = name.split()
             if not words or any(len(w) < 2 for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue
+            if all(w in located for w in words):
+                continue  # "a café in Cardiff": where the asker is, not what they ask about
             if len(words) >= 3:
                 if not in_library(name):
                     return name
             elif not all(known(w) for w in words) and not (len(words) == 1 and _zipf(name.lower()) >= COMMON_ZIPF):
                 return name
     return ""
+
+
+def _located(question: str) -> set[str]:
+    """Words of the places the question is set in ("in Swansea"); a possessive place
+    ("Bristol's strategy") is what is asked about, so it is not among them."""
+    from cpguide.assistant.places import places
+
+    return {w for p in places().find(question) if not p.possessive for w in p.name.split()}
 
 
 def used_in_library(word: str, doc_freq: dict[str, int]) -> bool:
@@ -172,8 +183,11 @@ def _zipf(word: str) -> float:
 def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[tuple[float, str]]:
     """(salience, word) for the question's words that no passage uses, most salient first."""
     out = []
+    located = _located(question)
     for word in dict.fromkeys(_WORD.findall(question)):
         clean = re.sub(r"[’']s$", "", word)
+        if clean in located:
+            continue
         if clean in vocabulary.abbreviations or clean.rstrip("s") in vocabulary.abbreviations:
             continue
         if not tokenize(clean) or used_in_library(clean, doc_freq):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
+from cpguide.assistant.places import places
 from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -74,9 +75,11 @@ class Conversation:
 
 
 def place_in(question: str) -> str | None:
+    """The nation a question is set in: named ("in Wales", "English councils") or implied by a
+    town or council it names ("a café in Cardiff"), from ``places.toml``."""
     m = _PLACE.search(question)
     if not m:
-        return None
+        return places().nation_of(question)
     return "wales" if m.group(1).lower() in ("wales", "welsh") else "england"
 
 

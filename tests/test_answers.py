@@ -9,7 +9,7 @@ import pytest
 
 from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
-from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, resolve
+from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
 
 SEVEN = [
@@ -107,6 +107,28 @@ def test_a_question_asking_for_a_set_gets_the_list_its_lead_in_introduces(assist
                                 "recruiting people to come forward and foster or adopt"])
     assert None not in found, answer.answer
     assert found == sorted(found)
+
+
+@pytest.mark.parametrize("question, nation", [
+    ("We're a small café chain in Cardiff: what could we offer?", "wales"),
+    ("Our school is in Neath Port Talbot; what should we do?", "wales"),
+    ("I run a gym in Leeds: can I help children in care?", "england"),
+    ("Reading the strategy, what should the panel ask?", None),
+])
+def test_a_town_or_council_named_in_a_question_sets_its_nation(question, nation):
+    assert place_in(question) == nation
+
+
+def test_a_question_set_in_a_welsh_town_is_answered_from_welsh_guidance(assistant):
+    answer = assistant.ask("I manage a lending branch in Swansea: how do I fit in as a corporate parent?")
+    assert not answer.abstained, answer.answer
+    assert {c.jurisdiction for c in answer.citations} == {"wales"}
+
+
+def test_a_question_about_a_councils_own_document_the_library_lacks_declines_and_names_it(assistant):
+    answer = assistant.ask("What does Bristol's corporate parenting strategy say about housing?")
+    assert answer.abstained
+    assert "Bristol" in answer.answer
 
 
 # -- follow-ups and topic switches ------------------------------------------------------------
