@@ -45,7 +45,8 @@ class StageClock:
         self.assistant = assistant
         self.current: dict = {}
         searcher = assistant.searcher
-        embed_query, search, embed_sentences = searcher.embed_query, searcher.search, assistant._embed_sentences
+        selector = assistant.selector
+        embed_query, search, embed_sentences = searcher.embed_query, searcher.search, selector.embed_sentences
 
         def timed_embed_query(text):
             t0 = time.perf_counter()
@@ -66,7 +67,10 @@ class StageClock:
                 self.current["fusion_ms"] += t.fusion_ms
 
         def timed_embed_sentences(texts):
-            missing = sum(1 for t in set(texts) if assistant._sentence_cache(t) is None)
+            from cpguide.assistant.selection import _SENTENCE_VECTORS
+
+            key = searcher.embedder.fingerprint
+            missing = sum(1 for t in set(texts) if _SENTENCE_VECTORS.get((key, t)) is None)
             t0 = time.perf_counter()
             try:
                 return embed_sentences(texts)
@@ -77,7 +81,7 @@ class StageClock:
 
         searcher.embed_query = timed_embed_query
         searcher.search = timed_search
-        assistant._embed_sentences = timed_embed_sentences
+        selector.embed_sentences = timed_embed_sentences
 
     def ask(self, question: str):
         self.current = {s: 0.0 for s in STAGES} | {"sentences_scored": 0, "sentences_embedded": 0}
@@ -117,13 +121,10 @@ def warm_all_sentences(assistant) -> dict:
     """Embed every sentence the assistant could score, exactly as it would pick them from a hit."""
     from cpguide.assistant.selection import _SENTENCE_VECTORS
 
-    searcher = assistant.searcher
     with lap() as t:
-        hits = [searcher._to_hits([(row, 0.0)], 1, [], {}, {}, False)[0] for row in range(len(assistant.library.chunks))]
-        texts = tuple(dict.fromkeys(s.text for s in assistant._sentences(hits)))
-        assistant._embed_sentences(texts)
-    return {"sentences": len(texts), "seconds": round(t.wall, 2), "cpu_per_wall": round(t.cpu_per_wall, 2),
-            "sentences_per_second": round(len(texts) / t.wall, 1) if t.wall else None,
+        embedded = assistant.warm_up()  # what `cpguide serve` does at start
+    return {"sentences": embedded, "seconds": round(t.wall, 2), "cpu_per_wall": round(t.cpu_per_wall, 2),
+            "sentences_per_second": round(embedded / t.wall, 1) if t.wall else None,
             "cache_size_after": len(_SENTENCE_VECTORS)}
 
 
