@@ -28,6 +28,8 @@ _DUTY_QUESTION = re.compile(
     re.I,
 )
 NOTICE_SALIENCE = 3.0  # an unknown word rarer than this in everyday English is worth a notice ("passports", not "overall")
+LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
+ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}
 
 
@@ -95,7 +97,7 @@ class Assistant:
                 notices += (f"The language model could not answer ({exc}); this answer is built from the "
                             "library's own sentences instead.",)
         if answer is None:
-            answer = self.compose(question, resolved, chosen, hits[:PASSAGES])
+            answer = self.compose(question, resolved, chosen, hits[:PASSAGES], ranked=selection.ranked)
         if notices:
             answer = Answer(**{**answer.__dict__, "notices": answer.notices + notices})
         return answer
@@ -149,9 +151,13 @@ class Assistant:
         return self.selector.warm_up(max_chunks, batch)
 
     # -- extractive mode ---------------------------------------------------------------------------
-    def _lists_for(self, question: str, chosen: list[Candidate]) -> dict[int, ListBlock]:
+    def _lists_for(self, question: str, chosen: list[Candidate], ranked: list[Candidate] = ()) -> dict[int, ListBlock]:
         """For each chosen sentence, the list it brings: the items under a lead-in always, and the
-        whole list around an item when the question asks for a set. One list is given once."""
+        whole list around an item when the question asks for a set. One list is given once.
+
+        A question that does not ask for a set ("what should we as her landlord do?") gets the
+        few items of a long list that answer it, and is told how many more the source holds.
+        """
         wants_set = asks_for_set(question)
         lists: dict[int, ListBlock] = {}
         seen: set[tuple] = set()
@@ -163,14 +169,30 @@ class Assistant:
             key = (c.hit.doc_id, block.items[0])
             if key not in seen:
                 seen.add(key)
-                lists[i] = block
+                lists[i] = block if wants_set else self._items_on_point(c.hit.doc_id, block, ranked)
         return lists
 
+    def _items_on_point(self, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+        """The items of a long list that score close to the best sentence, in the list's order."""
+        if len(block.items) <= LIST_ITEMS_SHORT or not ranked:
+            return block
+        best = ranked[0].score
+        score = {}
+        for c in ranked:
+            if c.hit.doc_id == doc_id:
+                for span in block.items:
+                    if span[0] <= c.start and c.end <= span[1]:
+                        score[span] = max(score.get(span, -1.0), c.score)
+        by_score = sorted(score, key=lambda span: -score[span])
+        keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] \
+            or by_score[:2] or list(block.items[:LIST_ITEMS_SHORT])
+        return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
+
     def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
-                mode: str = "extractive") -> Answer:
+                mode: str = "extractive", ranked: list[Candidate] = ()) -> Answer:
         """Order sentences (by place, then passage, then position), bring the lists they introduce
         and the sentences they lean on, and number the citations."""
-        lists = self._lists_for(resolved, chosen)
+        lists = self._lists_for(resolved, chosen, ranked)
         block_of = {id(chosen[i]): block for i, block in lists.items()}
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most

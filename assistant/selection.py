@@ -15,7 +15,7 @@ import re
 import threading
 import tomllib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
@@ -107,6 +107,7 @@ class Candidate:
 class Selection:
     sentences: list[Candidate]
     unanswered: tuple[str, ...]  # parts of the question no sentence answers
+    ranked: list[Candidate] = field(default_factory=list)  # every scored candidate, best first
 
 
 class SentenceSelector:
@@ -244,7 +245,7 @@ class SentenceSelector:
                 if c.score >= candidates[0].score - OTHER_NATION_WITHIN and c.similarity >= self.floor:
                     take(c)
                     places.add(c.hit.jurisdiction)
-        return Selection(chosen, tuple(unanswered))
+        return Selection(chosen, tuple(unanswered), candidates)
 
     # -- sentence vectors ----------------------------------------------------------------------
     def embed_sentences(self, texts: tuple[str, ...]) -> np.ndarray:

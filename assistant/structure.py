@@ -28,14 +28,33 @@ _LEANS = re.compile(
 # A question that asks for a set wants the whole list, not the sentence that best matches it.
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
+    r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
+    r"\bwhich\s+(?!does\b|is\b|was\b|has\b)\w+s\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
+    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
+    r"options|opportunities|benchmarks|conditions|responsibilities)\b",
+    re.I,
+)
+# "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
+# expecting a baby: what should we as her landlord do?" asks about one situation. The same
+# words ask for the set only in a short question.
+_WHAT_DO_QUESTION = re.compile(
     r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
     r"aim|aiming|include|cover|check|look for|expect)\b|"
     r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
-    r"\bwhat\s+sorts?\s+of\b|\bin which (?:parts|areas|ways)\b|"
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
-    r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
-    r"options|opportunities|benchmarks|services|conditions|responsibilities)\b",
+    r"\bservices\b",
     re.I,
+)
+# Words every question in this field may use without narrowing it.
+_GENERIC = frozenset(
+    "corporate parent parents parenting child children young people person persons care cared leaver leavers looked "
+    "after experienced lac cic cla our their his her its we you they them us me my role job part".split()
+)
+_CONTENT_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
+_STOP_WORDS = frozenset(
+    "what which who how when where why can could should must might may will would does did doing done the and for "
+    "with about into from that this those these there have has had are was were been being any all also just only "
+    "really actually do as in of to on at by or a an is it be".split()
 )
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
@@ -131,7 +150,23 @@ class DocumentShape:
 
 def asks_for_set(question: str) -> bool:
     """Does the question ask for a set ("what are the seven ...", "what can businesses do")?"""
-    return bool(_SET_QUESTION.search(question))
+    if _SET_QUESTION.search(question):
+        return True
+    return bool(_WHAT_DO_QUESTION.search(question)) and len(_narrowing_words(question)) <= 1
+
+
+def _narrowing_words(question: str) -> list[str]:
+    """The words of a question beyond who it asks about, where, and the field's own words:
+    "what can the police do as corporate parents in Wales?" has none, "...her landlord do
+    now she is expecting a baby?" has "expecting" and "baby"."""
+    from cpguide.assistant.actors import actor_vocabulary
+    from cpguide.assistant.places import places
+
+    spans = [(s, e) for s, e, _ in actor_vocabulary().mentions(question, heading=True)]
+    spans += [(p.start, p.end) for p in places().find(question)]
+    text = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(question))
+    return [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _STOP_WORDS and w.lower() not in _GENERIC
+            and w.lower() not in ("wales", "welsh", "england", "english")]
 
 
 def leans_on_previous(sentence: str) -> bool:

@@ -58,6 +58,14 @@ def test_the_wales_businesses_answer_lists_its_examples(assistant):
     assert lead.n < found[0], "the lead-in comes before its items"
 
 
+def test_a_question_about_one_situation_gets_the_items_on_point_not_the_whole_list(assistant):
+    answer = assistant.ask("A 19-year-old care leaver in Wales is expecting a baby: what should we as her landlord do?")
+    assert any("pregnant" in c.quote for c in answer.citations), answer.answer
+    assert len(answer.citations) <= 4, f"the whole housing list was given: {answer.answer}"
+    general = assistant.ask("what should housing services do?", filters=Filters(jurisdiction=("wales",)))
+    assert len(general.citations) >= 8, "a question about the service as a whole still gets its whole list"
+
+
 def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assistant):
     answer = assistant.ask("what should housing services do for care leavers?")
     assert not answer.abstained
