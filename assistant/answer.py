@@ -176,6 +176,9 @@ class Assistant:
         """The items of a long list that score close to the best sentence, in the list's order."""
         if len(block.items) <= LIST_ITEMS_SHORT or not ranked:
             return block
+        doc_text = self.library.document(doc_id).text
+        if all(len(doc_text[s:e].split()) < 5 for s, e in block.items):
+            return block  # a list of names ("Equality", "Togetherness") is read whole
         best = ranked[0].score
         score = {}
         for c in ranked:
@@ -183,9 +186,10 @@ class Assistant:
                 for span in block.items:
                     if span[0] <= c.start and c.end <= span[1]:
                         score[span] = max(score.get(span, -1.0), c.score)
+        if not score:
+            return block  # nothing scored its items: give the list as the document does
         by_score = sorted(score, key=lambda span: -score[span])
-        keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] \
-            or by_score[:2] or list(block.items[:LIST_ITEMS_SHORT])
+        keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
         return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
 
     def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
@@ -250,6 +254,7 @@ class Assistant:
             citations.append(self.citation(n, hit, doc.text[start:end], start, end))
             lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
             covered.append((hit.doc_id, start, end))
+            lead_n = n
             if block is not None:
                 for item_start, item_end in block.items:
                     n = len(citations) + 1
@@ -257,7 +262,7 @@ class Assistant:
                     lines.append(f"  - {_display(_one_line(doc.text[item_start:item_end]))} [{n}]")
                     covered.append((hit.doc_id, item_start, item_end))
                 if block.total > len(block.items):
-                    lines.append(f"  - ... and {block.total - len(block.items)} more in the source [{n}]")
+                    lines.append(f"  - ... and {block.total - len(block.items)} more in the source [{lead_n}]")
         answer_text = "\n".join(lines)
         return Answer(question=question, answer=answer_text, citations=tuple(citations), abstained=False,
                       resolved_question=resolved, mode=mode)

@@ -250,15 +250,19 @@ class SentenceSelector:
     # -- sentence vectors ----------------------------------------------------------------------
     def embed_sentences(self, texts: tuple[str, ...]) -> np.ndarray:
         key = self.embedder.fingerprint
-        missing = [t for t in texts if _SENTENCE_VECTORS.get((key, t)) is None]
+        missing = list(dict.fromkeys(t for t in texts if _SENTENCE_VECTORS.get((key, t)) is None))
         if missing:
-            for t, v in zip(missing, self.embedder.embed(missing, batch_size=64)):
+            # One at a time: int8 activations are quantized per batch, so a sentence embedded
+            # beside others gets a slightly different vector each time (cosine 0.975-1.0), and
+            # answers would depend on what the process had embedded before. Alone, a sentence
+            # always gets the same vector, the way a question does; it costs about twice the time.
+            for t, v in zip(missing, self.embedder.embed(missing, batch_size=1)):
                 _SENTENCE_VECTORS[(key, t)] = v
         return np.stack([_SENTENCE_VECTORS.get((key, t)) for t in texts]) if texts else np.zeros((0, 1))
 
     def warm_up(self, max_chunks: int = 5000, batch: int = 256) -> int:
         """Embed every candidate sentence of a small library once, so that a long-running server
-        answers from its cache (about 4 s for the starter library on two cores). Returns how many
+        answers from its cache (about 3 s for the starter library on two cores). Returns how many
         sentences were embedded; a library larger than ``max_chunks`` is left to fill as used."""
         if len(self.library.chunks) > max_chunks:
             return 0

@@ -193,6 +193,8 @@ class OnnxEmbedder:
 
         Batches are formed from the texts sorted by token count: less padding, and, because
         int8 activations are quantized per batch, the same texts always give the same vectors.
+        One text's vector still depends on the texts batched with it; with ``batch_size=1``
+        every text gets the vector it gets alone (what the sentence cache relies on).
         """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:

@@ -66,6 +66,21 @@ def test_a_question_about_one_situation_gets_the_items_on_point_not_the_whole_li
     assert len(general.citations) >= 8, "a question about the service as a whole still gets its whole list"
 
 
+def test_a_list_cut_to_its_items_on_point_says_how_many_more_and_cites_its_lead_in(assistant):
+    answer = assistant.ask("What information does the children in care team hold about care leavers' accommodation?")
+    assert any("accommodation and employment information about care leavers" in c.quote.lower() for c in answer.citations), answer.answer
+    more = re.search(r"\.\.\. and (\d+) more in the source \[(\d+)\]", answer.answer)
+    assert more, answer.answer
+    lead = answer.citations[int(more.group(2)) - 1]
+    assert lead.quote.rstrip().endswith(":"), "the 'more' line points at the list's lead-in"
+
+
+def test_a_list_of_short_names_is_given_whole(assistant):
+    answer = assistant.ask("What's principle eight of the Welsh pledge, on housing kids?")
+    names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
+    assert "more in the source" not in answer.answer or not names, answer.answer
+
+
 def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assistant):
     answer = assistant.ask("what should housing services do for care leavers?")
     assert not answer.abstained

@@ -205,3 +205,20 @@ def test_warm_up_fills_the_sentence_cache_so_answers_embed_nothing_new(assistant
     answer = assistant.ask("how can leisure services help care-experienced young people?")
     assert not answer.abstained
     assert calls == [1]  # only the question itself was embedded
+
+
+def test_a_sentence_scores_the_same_whatever_was_embedded_beside_it(assistant):
+    """Answers must not depend on what the process was asked before: a sentence's vector is the
+    same whether it is embedded on its own or among other passages' sentences."""
+    import numpy as np
+
+    from cpguide.assistant import selection
+
+    sentence = "Care leavers should not be placed in bed and breakfast accommodation."
+    neighbours = ("A much longer sentence about how councils, health services and schools work together " * 3,
+                  "Short one.")
+    selection._SENTENCE_VECTORS.clear()
+    alone = assistant.selector.embed_sentences((sentence,))[0]
+    selection._SENTENCE_VECTORS.clear()
+    beside = assistant.selector.embed_sentences(neighbours + (sentence,))[-1]
+    assert np.array_equal(alone, beside)
