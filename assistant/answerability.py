@@ -28,6 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
@@ -39,7 +40,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(how much|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|value of|worth|what does it cost|"
-                   r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance))\b", re.I),
+                   r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
+                   r"how (?:big|large) (?:a |is the )?budget|(?:hourly|weekly|annual) (?:pay|wage|rate))\b", re.I),
         re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%|" + _TIMES + "|"
                    + _DURATION, re.I),
     ),
@@ -51,7 +53,10 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "contact": (
         re.compile(r"\b(phone|telephone|number (?:to|for|do i) (?:call|ring|contact)|call|ring|email|e-mail|"
                    r"contact details?|address|who (?:do|should) (?:i|we) (?:contact|ring|call|email|speak to)|"
-                   r"website for)\b", re.I),
+                   r"website for|get in touch|helplines?|hotlines?|named contact|contact (?:for|at|person|number|point)|"
+                   r"who is the contact|(?:referral|application|online|sign-up) form|"
+                   r"how (?:do|can|could|should) (?:i|we|you|they|an? [\w ]{1,25}) (?:reach|contact|find)\b.{0,40}"
+                   r"\b(?:team|office|service|school|officer|panel|board|scheme))\b", re.I),
         re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
     ),
     "date": (
@@ -120,7 +125,8 @@ FEATURES = ("relevance", "best_sentence", "coverage", "has_unknown", "unknown_sa
 # capitalised word inside the sentence, or an acronym.
 _NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|I|am|\(Wales\)|\(England\))){0,3}\s+){1,5}[A-Z][\w’'-]*"
                    r"|[A-Z][\w’'-]*")
-_LEADING = re.compile(r"^(?:the|a|an)\s+", re.I)
+_BODIES = frozenset({"England", "Wales", "Council", "County", "Borough", "City", "Government", "Services", "Service", "Team", "Authority"})
+_LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am)\s+)+", re.I)
 
 
 def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary) -> str:
@@ -144,11 +150,13 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             name = _LEADING.sub("", " ".join(words)).strip()
             name = re.sub(r"[’']s?$", "", name)
             words = name.split()
-            if not words or any(len(w) < 2 for w in words) or any(w in vocabulary.abbreviations for w in words):
+            if not words or any(len(w) < 2 and w != "I" for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue
-            if all(w in located for w in words):
-                continue  # "a café in Cardiff": where the asker is, not what they ask about
-            if len(words) >= 3:
+            if all(w in located or w in _BODIES for w in words):
+                continue  # "a café in Cardiff", "Swansea Council": where the asker is, not what they ask about
+            if len(words) >= 3 or (len(words) == 2 and all(known(w) for w in words)):
+                # A titled phrase of known words ("I Matter", "Staying Close Plus") is a name
+                # only the whole phrase can vouch for.
                 if not in_library(name):
                     return name
             elif not all(known(w) for w in words) and not (len(words) == 1 and _zipf(name.lower()) >= COMMON_ZIPF):
@@ -159,8 +167,6 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
 def _located(question: str) -> set[str]:
     """Words of the places the question is set in ("in Swansea"); a possessive place
     ("Bristol's strategy") is what is asked about, so it is not among them."""
-    from cpguide.assistant.places import places
-
     return {w for p in places().find(question) if not p.possessive for w in p.name.split()}
 
 
@@ -216,9 +222,12 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         _, looks = ANSWER_KINDS[asked]
         # An answer of the right kind counts only in a sentence that shares the question's words.
         # The answer may sit a little below the sentences chosen: look through the best few.
+        # Contact details belong to someone: Gloucestershire's email does not answer "who is the
+        # contact at Walsall?", so the places the question names must be in the passage.
+        named = {p.name.lower() for p in places().find(question)} if asked == "contact" else set()
         for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
             shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
-            if looks.search(c.text) and shared >= 0.2:
+            if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named):
                 kind_found = True
                 break
     place = _OTHER_PLACES.search(question)

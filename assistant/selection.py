@@ -21,12 +21,14 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
+from cpguide.assistant.answerability import ANSWER_KINDS
 from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
 
 MAX_SENTENCES = 3
+KINDS_PREFERRED = ("contact",)  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 # "..., and when should work on it start?": a second question joined to the first.
@@ -65,7 +67,7 @@ _IMPERATIVE = re.compile(
     r"offering|providing|ensuring|supporting|helping|promoting|giving|developing|working|championing)\b",
     re.I,
 )
-_CONTACT_LINE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bmailto:", re.I)
+_CONTACT_LINE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bmailto:|https?://|www\.", re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
@@ -74,10 +76,10 @@ _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d
 
 FEATURES = ("similarity", "shared_words", "heading_words", "passage_rank", "passage_dense", "passage_bm25",
             "names_partner_asked", "names_other_partner", "states_duty", "case_study_for_duty", "leans_without_antecedent",
-            "introduces_set", "length")
+            "introduces_set", "length", "holds_kind_asked")
 # Weights before fitting: meaning first, shared words, the passage's place, the partner asked
 # about, duties over narrative. ``sentence_ranker.toml`` replaces them when present.
-HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.2, 0.0)
+HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.2, 0.0, 0.1)
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,12 +138,12 @@ class SentenceSelector:
         out = []
         for s, e in sentence_spans(text, start):
             sentence = doc.text[s:e]
-            if s in headings or len(sentence.split()) < 5 or re.search(r"https?://|www\.", sentence):
+            if s in headings or len(sentence.split()) < 5:
                 continue
             if re.match(r"^\d{1,2}\s+[A-Z]", sentence):  # a footnote line
                 continue
-            if _CONTACT_LINE.search(sentence) or len(_LOWER_WORD.findall(sentence)) < 2:
-                continue  # "please contact: name@council.gov.uk", or a title line ("Welsh Local Government Association (WLGA)")
+            if len(_LOWER_WORD.findall(sentence)) < 2:
+                continue  # a title line ("Welsh Local Government Association (WLGA)")
             out.append((s, e, sentence))
         return out
 
@@ -160,6 +162,8 @@ class SentenceSelector:
         wanted = set(actors.slugs_in(question, heading=True))
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
         # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
+        # "What email address ...?" is answered by the sentence that holds one.
+        kind = next((looks for name, (ask, looks) in ANSWER_KINDS.items() if name in KINDS_PREFERRED and ask.search(question)), None)
         wants_set = asks_for_set(question)  # then a sentence introducing a list answers it whole
         named_places = {w.lower() for w in _CAPITALISED.findall(question)}
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
@@ -184,6 +188,7 @@ class SentenceSelector:
                 float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
                 float(wants_set and shape.is_lead_in(c.start, c.end)),
                 min(len(c.text.split()), 60) / 60.0,
+                float(kind is not None and bool(kind.search(c.text))),
             ])
         return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
 
@@ -194,8 +199,14 @@ class SentenceSelector:
             c.score = float(row)
 
     def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
-        """Every candidate sentence of ``hits``, scored, best first."""
+        """Every candidate sentence of ``hits``, scored, best first.
+
+        A sentence giving an email address or a web address ("please contact: name@council.gov.uk")
+        answers only a question that asks how to get in touch.
+        """
         candidates = self.candidates(hits)
+        if not ANSWER_KINDS["contact"][0].search(question):
+            candidates = [c for c in candidates if not _CONTACT_LINE.search(c.text)]
         if candidates:
             self.score(question, qvec, candidates)
             candidates.sort(key=lambda c: -c.score)

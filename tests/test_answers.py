@@ -107,6 +107,24 @@ def test_a_question_asking_for_contact_details_the_library_lacks_declines(assist
     assert "contact details" in answer.answer
 
 
+def test_a_contact_question_the_library_answers_gets_the_address(assistant):
+    answer = assistant.ask("What email address did the LGA give for sharing Corporate Parenting Week plans?")
+    assert not answer.abstained, answer.answer
+    assert any("children@local.gov.uk" in c.quote for c in answer.citations)
+
+
+def test_another_places_contact_details_do_not_answer_a_contact_question(assistant):
+    answer = assistant.ask("Who is the named contact for corporate parenting at Walsall Council?")
+    assert answer.abstained, answer.answer
+    assert "contact details" in answer.answer
+
+
+def test_a_titled_scheme_name_the_library_never_uses_declines_even_when_its_words_are_common(assistant):
+    answer = assistant.ask("What does the I Matter campaign ask councils to do for care leavers?")
+    assert answer.abstained and "I Matter" in answer.answer, answer.answer
+    assert not assistant.ask("Which of England's seven corporate parenting principles is about safety?").abstained
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
