@@ -155,16 +155,24 @@ class SentenceSelector:
         """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity."""
         vecs = self.embed_sentences(tuple(c.text for c in candidates))
         sims = vecs @ qvec
+        wants_set = asks_for_set(question)  # then a sentence introducing a list answers it whole
+        if wants_set:
+            # A list means what its items say: "think about how you could adopt the principles
+            # when:" answers "in which parts of our work ...?" only through its items.
+            for i, c in enumerate(candidates):
+                block = self.shape(c.hit.doc_id).list_after(c.start, c.end)
+                if block is not None and block.items:
+                    whole = self.library.document(c.hit.doc_id).text[block.lead[0]:block.items[-1][1]]
+                    sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
         qtok = set(tokenize(self.vocabulary.expand(question)))
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
         wanted = set(actors.slugs_in(question, heading=True))
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
-        # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
         # "What email address ...?" is answered by the sentence that holds one.
         kind = next((looks for name, (ask, looks) in ANSWER_KINDS.items() if name in KINDS_PREFERRED and ask.search(question)), None)
-        wants_set = asks_for_set(question)  # then a sentence introducing a list answers it whole
+        # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
         named_places = {w.lower() for w in _CAPITALISED.findall(question)}
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         rows = []

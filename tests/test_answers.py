@@ -81,6 +81,14 @@ def test_a_list_of_short_names_is_given_whole(assistant):
     assert "more in the source" not in answer.answer or not names, answer.answer
 
 
+def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
+    answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
+                           "think about applying its principles?")
+    found = _positions(answer, ["think about how you could adopt the principles when:", "existing services and support",
+                                "planning or commissioning new services"])
+    assert None not in found, answer.answer
+
+
 def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assistant):
     answer = assistant.ask("what should housing services do for care leavers?")
     assert not answer.abstained
