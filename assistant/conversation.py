@@ -20,8 +20,22 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "fifth": 5, "5th": 5, "sixth": 6, "last": -1}
 # A question that opens like this continues the one before: "and what about health?".
 _FOLLOW_UP_START = re.compile(
-    r"^(and|but|also|so|plus|what about|how about|what of|what else|anything else|same for|tell me more|"
-    r"more on|more about|expand on|go on|any|anything|anyone|beyond|apart from|other than|besides|except|explain (that|this|it|them)|in wales|in england)\b",
+    r"^(and|what about|how about|what of|what else|anything else|same for|tell me more|"
+    r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them)|in wales|in england)\b",
+    re.I,
+)
+# "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
+# when what follows names nothing of its own ("so who pays?", "any others?").
+_SOFT_START = re.compile(r"^(?:but|also|so|plus|any|anything|anyone)\b[\s,]*", re.I)
+# "It" that points ahead, not back: "is it true that ...", "what does it mean to ...".
+_DUMMY_IT = re.compile(
+    r"\b(?:is|was|isn't|would|will|could)\s+it\s+(?:be\s+)?(?:true|possible|ok|okay|right|wrong|legal|lawful|worth|"
+    r"necessary|important|likely|fair|normal|usual|common|enough|essential|compulsory|mandatory|required|allowed|"
+    r"acceptable|appropriate|better|best|wise|the case|the (?:\w+ ){0,2}\w+ (?:that|who|which))\b|"
+    r"\bit(?:'s|’s| is| was| would be| will be)\s+(?:true|possible|important|necessary|essential|vital|worth|"
+    r"likely|right|wrong|legal|ok|okay|fair|normal|usual|common|required|compulsory)\b|"
+    r"\bwhat (?:is|was) it like\b|\bhow (?:is|was) it decided\b|\bwhat does it (?:mean|take) to\b|"
+    r"\bwhy does it matter\b|\bhow long does it take (?:to|for)\b|\bdoes it matter (?:if|whether|that)\b",
     re.I,
 )
 # Words that lean on something said before. "that" and "this" count only where they stand
@@ -46,6 +60,11 @@ _THAT_THIS = re.compile(
 )
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
+# People a "they" or "their" later in the same question can point at ("can a young person stay
+# with their foster carer?").
+_PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenagers?|pupils?|students?|"
+                     r"care leavers?|carers?|staff|members?|councillors?|officers?|parents?|famil(?:y|ies)|"
+                     r"adults?|babies|baby)\b", re.I)
 _PLURAL_PRONOUN = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{3,}")
 _STOP = frozenset(
@@ -113,13 +132,18 @@ def leans_on_context(question: str) -> bool:
     q = question.strip()
     if _FOLLOW_UP_START.match(q) or re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
         return True
+    soft = _SOFT_START.match(q)
+    if soft:
+        rest = q[soft.end():]
+        return not subjects_in(rest) or leans_on_context(rest)
     if _THAT_THIS.search(q):
         return True
-    pronoun = _PRONOUN.search(q)
+    pronoun = _PRONOUN.search(_DUMMY_IT.sub(" ", q))
     if pronoun:
         # "How can schools make sure they ..." - a plural subject named before the pronoun is
         # what it points at, in a question long enough to stand on its own.
-        named = [m for m in subjects_in(q[:pronoun.start()])]
+        before = q[:pronoun.start()]
+        named = subjects_in(before) or _PEOPLE.findall(before)
         if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8):
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]

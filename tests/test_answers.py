@@ -187,6 +187,11 @@ def test_a_question_about_a_councils_own_document_the_library_lacks_declines_and
     "Why do care leavers need help with council tax?",
     "What does the guidance say about placement stability?",
     "How can schools make sure they support children in care?",
+    "Is it true that care leavers should never be put in bed and breakfast accommodation?",
+    "What does it mean to be a corporate parent?",
+    "So what is the role of the independent reviewing officer?",
+    "Any advice on running a corporate parenting panel?",
+    "Is it possible for a young person to stay with their foster carer after they turn 18?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -195,6 +200,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
 @pytest.mark.parametrize("question", [
     "And what about health?", "and in Wales?", "Who checks that happens?", "why?",
     "Tell me more about the second point", "Does that apply to them too?", "What does the nurture one mean?",
+    "Does it apply to care leavers?", "So who pays?", "Any examples?", "Is it compulsory?", "Is it the same in Wales?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
