@@ -75,7 +75,7 @@ class Assistant:
 
         hits, selection, signals = self._gather(question, resolved, filters)
         chosen, unanswered = selection.sentences, selection.unanswered
-        why = self._decline_reason(signals)
+        why = self._decline_reason(signals, follow_up=resolved != question)
         if why is not None:
             return self._abstain(question, resolved, hits, why)
         table = self._duty_table(question, resolved, filters)
@@ -136,11 +136,16 @@ class Assistant:
         question = check_query(question, self.max_query_chars)
         return self._gather(question, question, Filters())[2]
 
-    def _decline_reason(self, signals: answerability.Signals) -> str | None:
-        """None to answer; otherwise why not (possibly "" when no single signal explains it)."""
+    def _decline_reason(self, signals: answerability.Signals, follow_up: bool = False) -> str | None:
+        """None to answer; otherwise why not (possibly "" when no single signal explains it).
+
+        A follow-up is searched with the conversation written into it ("... (about: ...)"), which
+        lowers its passages' similarity whatever they hold: there the fitted judge decides alone.
+        """
         if signals.other_place:
             return answerability.reason(signals)
-        if signals.relevance < self.abstain_threshold or signals.best_sentence <= 0.0:
+        too_far = signals.relevance < self.abstain_threshold and not (follow_up and self.judge is not None)
+        if too_far or signals.best_sentence <= 0.0:
             return ""
         if self.judge is not None and not self.judge.answers(signals):
             return answerability.reason(signals)

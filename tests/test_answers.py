@@ -236,6 +236,16 @@ def test_a_short_follow_up_is_answered_from_the_conversation(assistant):
     assert any("Pillars of Parenting" in c.quote for c in answer.citations)
 
 
+def test_a_follow_up_whose_subject_is_only_in_the_conversation_is_answered(assistant):
+    conversation = Conversation()
+    for question in ("What performance data should come to members about children in care?",
+                     "How do we know if our figures are good or bad?", "Is there a free tool for doing that?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert not answer.abstained, answer.answer
+    assert any("free online service" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_partner_added_to_the_vocabulary_is_understood_by_conversations(monkeypatch):
     data = dict(actors._data())
     housing = dict(data["actors"]["housing"])
