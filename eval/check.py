@@ -44,9 +44,10 @@ MAX_STEM_CHARS = 250  # one exam question, read aloud in a training session
 EXAM_VERBS = frozenset({"Name", "List", "Give", "State", "Describe", "Outline", "Explain", "Identify"})
 MAX_MISSING_CHARS = 120  # "the grant's amount in Anytown", not a paragraph
 
-# Files `cpguide eval check` reads when none is named, in this order; the last two are the
-# held-out test set and may not exist yet.
-SHIPPED_FILES: tuple[str, ...] = ("gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl")
+# Files `cpguide eval check` reads when none is named, in this order; the held-out sets after
+# the dev set may not exist yet.
+SHIPPED_FILES: tuple[str, ...] = ("gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl",
+                                  "holdout.jsonl", "holdout_dialogues.jsonl")
 QUIZ_BANK = "gold.jsonl"
 
 ITEM_KEYS: tuple[str, ...] = ("id", "question", "answerable", "audience", "topic", "style")
