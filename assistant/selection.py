@@ -150,6 +150,13 @@ class SentenceSelector:
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
         return [Candidate(hit, s, e, text) for hit in hits for s, e, text in self.candidate_spans(hit.doc_id, hit.text, hit.start)]
 
+    def list_text(self, doc_id: str, start: int, end: int) -> str:
+        """The whole list a lead-in sentence introduces, lead-in and items as written; "" if none."""
+        block = self.shape(doc_id).list_after(start, end)
+        if block is None or not block.items:
+            return ""
+        return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
+
     # -- scoring -------------------------------------------------------------------------------
     def features(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
         """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity."""
@@ -160,9 +167,8 @@ class SentenceSelector:
             # A list means what its items say: "think about how you could adopt the principles
             # when:" answers "in which parts of our work ...?" only through its items.
             for i, c in enumerate(candidates):
-                block = self.shape(c.hit.doc_id).list_after(c.start, c.end)
-                if block is not None and block.items:
-                    whole = self.library.document(c.hit.doc_id).text[block.lead[0]:block.items[-1][1]]
+                whole = self.list_text(c.hit.doc_id, c.start, c.end)
+                if whole:
                     sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
         qtok = set(tokenize(self.vocabulary.expand(question)))
         idf = {t: self.library.lexical.idf(t) for t in qtok}
@@ -280,14 +286,16 @@ class SentenceSelector:
         return np.stack([_SENTENCE_VECTORS.get((key, t)) for t in texts]) if texts else np.zeros((0, 1))
 
     def warm_up(self, max_chunks: int = 5000, batch: int = 256) -> int:
-        """Embed every candidate sentence of a small library once, so that a long-running server
-        answers from its cache (about 3 s for the starter library on two cores). Returns how many
+        """Embed every candidate sentence of a small library once (and every whole list a lead-in
+        introduces), so that a long-running server answers from its cache (about 3 s for the
+        starter library on two cores). Returns how many
         sentences were embedded; a library larger than ``max_chunks`` is left to fill as used."""
         if len(self.library.chunks) > max_chunks:
             return 0
         key = self.embedder.fingerprint
-        texts = list(dict.fromkeys(text for c in self.library.chunks
-                                   for _, _, text in self.candidate_spans(c.doc_id, c.text, c.start)))
+        spans = [(c.doc_id, s, e, text) for c in self.library.chunks for s, e, text in self.candidate_spans(c.doc_id, c.text, c.start)]
+        texts = [text for *_, text in spans] + [self.list_text(d, s, e) for d, s, e, _ in spans]
+        texts = list(dict.fromkeys(t for t in texts if t))
         missing = [t for t in texts if _SENTENCE_VECTORS.get((key, t)) is None]
         for i in range(0, len(missing), batch):
             self.embed_sentences(tuple(missing[i:i + batch]))
