@@ -41,7 +41,10 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|value of|worth|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
-                   r"how (?:big|large) (?:a |is the )?budget|(?:hourly|weekly|annual) (?:pay|wage|rate))\b", re.I),
+                   r"how (?:big|large) (?:a |is the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|fund)|"
+                   r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|"
+                   r"(?:pay|pays|paid|earn|earns|charge|charges|cost|costs)\b.{0,40}\b(?:each|per|a|every) "
+                   r"(?:week|month|year|hour|night|visit|placement|child))\b", re.I),
         re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%|" + _TIMES + "|"
                    + _DURATION, re.I),
     ),
@@ -74,6 +77,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "count": (
         re.compile(r"\b(how many|what (?:is|are|was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
+                   r"(?:a|any) (?:cap|limit|upper limit) on|the (?:maximum|minimum) number|"
+                   r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"
                    r"what percentage|what proportion|what share|national average|number of|how (?:much )?more often)\b",
                    re.I),
         re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:per cent|percent|half|third|quarter|twice|"
@@ -224,7 +229,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         # The answer may sit a little below the sentences chosen: look through the best few.
         # Contact details belong to someone: Gloucestershire's email does not answer "who is the
         # contact at Walsall?", so the places the question names must be in the passage.
-        named = {p.name.lower() for p in places().find(question)} if asked == "contact" else set()
+        # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
+        named = {p.name.lower() for p in places().find(question) if asked == "contact" or p.possessive}
         for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
             shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
             if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named):

@@ -133,6 +133,16 @@ def test_a_titled_scheme_name_the_library_never_uses_declines_even_when_its_word
     assert not assistant.ask("Which of England's seven corporate parenting principles is about safety?").abstained
 
 
+@pytest.mark.parametrize("question", [
+    "What does a council pay a supported lodgings host each week?",
+    "How big is the leaving care grant in Wales?",
+    "What percentage of Walsall's care leavers are at university?",
+])
+def test_a_figure_asked_for_in_everyday_words_that_the_library_lacks_declines(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
