@@ -174,11 +174,12 @@ class Assistant:
             key = (c.hit.doc_id, block.items[0])
             if key not in seen:
                 seen.add(key)
-                lists[i] = block if wants_set else self._items_on_point(c.hit.doc_id, block, ranked)
+                lists[i] = block if wants_set else self._items_on_point(question, c.hit.doc_id, block, ranked)
         return lists
 
-    def _items_on_point(self, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
-        """The items of a long list that score close to the best sentence, in the list's order."""
+    def _items_on_point(self, question: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+        """The items of a long list that score close to the best sentence, in the list's order;
+        the whole list when the question picks out none of them."""
         if len(block.items) <= LIST_ITEMS_SHORT or not ranked:
             return block
         doc_text = self.library.document(doc_id).text
@@ -193,6 +194,12 @@ class Assistant:
                         score[span] = max(score.get(span, -1.0), c.score)
         if not score:
             return block  # nothing scored its items: give the list as the document does
+        # The question picks out an item when it shares words with an item that the lead-in does
+        # not have ("... care leavers' accommodation?"); otherwise it asks what the list introduces.
+        lead_words = set(tokenize(doc_text[block.lead[0]:block.lead[1]])) if block.lead else set()
+        own = set(tokenize(question)) - lead_words
+        if not any(own & set(tokenize(doc_text[s:e])) for s, e in block.items):
+            return block
         by_score = sorted(score, key=lambda span: -score[span])
         keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
         return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)

@@ -75,6 +75,14 @@ def test_a_list_cut_to_its_items_on_point_says_how_many_more_and_cites_its_lead_
     assert lead.quote.rstrip().endswith(":"), "the 'more' line points at the list's lead-in"
 
 
+def test_a_question_about_what_a_list_introduces_gets_the_whole_list(assistant):
+    answer = assistant.ask("In the Welsh toolkit, what does being a corporate parent mean wanting to see for a child?")
+    found = _positions(answer, ["wanting the best for child, to see them:", "flourish with good health",
+                                "contribute in their community", "to be financially secure"])
+    assert None not in found, answer.answer
+    assert "more in the source" not in answer.answer
+
+
 def test_a_list_of_short_names_is_given_whole(assistant):
     answer = assistant.ask("What's principle eight of the Welsh pledge, on housing kids?")
     names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
