@@ -288,8 +288,8 @@ class SentenceSelector:
     def warm_up(self, max_chunks: int = 5000, batch: int = 256) -> int:
         """Embed every candidate sentence of a small library once (and every whole list a lead-in
         introduces), so that a long-running server answers from its cache (about 3 s for the
-        starter library on two cores). Returns how many
-        sentences were embedded; a library larger than ``max_chunks`` is left to fill as used."""
+        starter library on two cores). Returns how many texts were embedded; a library larger
+        than ``max_chunks`` is left to fill as used."""
         if len(self.library.chunks) > max_chunks:
             return 0
         key = self.embedder.fingerprint

@@ -14,6 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from cpguide.assistant.actors import actor_vocabulary
+from cpguide.assistant.places import places
 from cpguide.ingest.sentences import sentence_spans
 
 MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the source holds
@@ -37,7 +39,7 @@ _SET_QUESTION = re.compile(
 )
 # "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same
-# words ask for the set only in a short question.
+# words ask for the set only when the question says nothing beyond who and where.
 _WHAT_DO_QUESTION = re.compile(
     r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
     r"aim|aiming|include|cover|check|look for|expect)\b|"
@@ -159,9 +161,6 @@ def _narrowing_words(question: str) -> list[str]:
     """The words of a question beyond who it asks about, where, and the field's own words:
     "what can the police do as corporate parents in Wales?" has none, "...her landlord do
     now she is expecting a baby?" has "expecting" and "baby"."""
-    from cpguide.assistant.actors import actor_vocabulary
-    from cpguide.assistant.places import places
-
     spans = [(s, e) for s, e, _ in actor_vocabulary().mentions(question, heading=True)]
     spans += [(p.start, p.end) for p in places().find(question)]
     text = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(question))

@@ -104,3 +104,23 @@ def _content(lines: Sequence[Line], footer: str | None) -> bytes:
 def _escape(text: str) -> bytes:
     data = text.encode("cp1252")
     return data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+_TOPICS = ("housing", "health", "education", "work", "money", "family time", "friends", "sport", "music",
+           "travel", "advice", "records", "safety", "leisure", "training", "birthdays", "pets")
+
+
+def flowing_pages(pages: int, sentences: int = 14) -> list[list[str]]:
+    """One paragraph flowing over ``pages`` pages, as text without headings does: each page ends
+    mid-sentence and the next goes on in lower case. Every sentence is distinct, so a test can
+    tell which page a quote came from."""
+    out = []
+    for p in range(1, pages + 1):
+        lines = [f"We keep promise {p}{i:02d} on {_TOPICS[(3 * p + i) % len(_TOPICS)]} to care leavers."
+                 for i in range(sentences)]
+        if p > 1:
+            lines[0] = "so " + lines[0][0].lower() + lines[0][1:]
+        if p < pages:
+            lines[-1] = lines[-1].rstrip(".") + " and"
+        out.append(lines)
+    return out

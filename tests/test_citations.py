@@ -13,32 +13,15 @@ from cpguide.index.library import Library
 from cpguide.ingest.pipeline import run_ingest
 from cpguide.ingest.sources import discover
 from cpguide.records import Citation
-from tests.pdf_factory import make_pdf
-
-TOPICS = ("housing", "health", "education", "work", "money", "family time", "friends", "sport", "music", "travel",
-          "advice", "records", "safety", "leisure", "training", "birthdays", "pets")
-
-
-def _flowing(pages: int, sentences: int = 14) -> list[list[str]]:
-    """One paragraph over several pages: each page ends mid-sentence, the next goes on in lower case."""
-    out = []
-    for p in range(1, pages + 1):
-        lines = [f"We keep promise {p}{i:02d} on {TOPICS[(3 * p + i) % len(TOPICS)]} to care leavers."
-                 for i in range(sentences)]
-        if p > 1:
-            lines[0] = "so " + lines[0][0].lower() + lines[0][1:]
-        if p < pages:
-            lines[-1] = lines[-1].rstrip(".") + " and"
-        out.append(lines)
-    return out
+from tests.pdf_factory import flowing_pages, make_pdf
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Library:
     folder = tmp_path_factory.mktemp("docs")
     # Two front-matter pages numbered i and ii, then 1, 2, ... as printed.
-    make_pdf(folder / "labelled.pdf", _flowing(5), page_labels=[(0, "r", 1), (2, "D", 1)])
-    make_pdf(folder / "plain.pdf", _flowing(4))
+    make_pdf(folder / "labelled.pdf", flowing_pages(5), page_labels=[(0, "r", 1), (2, "D", 1)])
+    make_pdf(folder / "plain.pdf", flowing_pages(4))
     index = tmp_path_factory.mktemp("index")
     report = run_ingest(discover([folder]), index_dir=index, model="hashing:64",
                         embedder_factory=lambda: HashingEmbedder(64))

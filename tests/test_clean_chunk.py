@@ -9,7 +9,7 @@ from cpguide.ingest.clean import clean
 from cpguide.ingest.loaders import load
 from cpguide.ingest.sources import starter_corpus_dir
 from cpguide.records import Block, DocMeta, RawDocument
-from tests.pdf_factory import make_pdf
+from tests.pdf_factory import flowing_pages, make_pdf
 
 
 def _raw(text: str, fmt: str = "text") -> RawDocument:
@@ -118,27 +118,8 @@ def test_a_running_header_is_dropped_only_from_pages_with_other_text(tmp_path):
 # --- a passage cites the pages its own words are on ------------------------------------------
 
 
-_TOPICS = ("housing", "health", "education", "work", "money", "family time", "friends", "sport", "music",
-           "travel", "advice", "records", "safety", "leisure", "training", "birthdays", "pets")
-
-
-def _running_text(pages: int, sentences: int = 14) -> list[list[str]]:
-    """One paragraph flowing over ``pages`` pages, as text without headings does: each page ends
-    mid-sentence and the next goes on in lower case."""
-    out = []
-    for p in range(1, pages + 1):
-        lines = [f"We keep promise {p}{i:02d} on {_TOPICS[(3 * p + i) % len(_TOPICS)]} to care leavers."
-                 for i in range(sentences)]
-        if p > 1:
-            lines[0] = "so " + lines[0][0].lower() + lines[0][1:]
-        if p < pages:
-            lines[-1] = lines[-1].rstrip(".") + " and"
-        out.append(lines)
-    return out
-
-
 def test_chunks_of_one_long_section_cite_their_own_pages(tmp_path):
-    path = make_pdf(tmp_path / "flow.pdf", _running_text(4))
+    path = make_pdf(tmp_path / "flow.pdf", flowing_pages(4))
     doc = clean(load(path), DocMeta("flow", "Flow"))
     chunks = chunk_document(doc, target_words=60, max_words=100)
     assert len(chunks) > 4
@@ -151,7 +132,7 @@ def test_chunks_of_one_long_section_cite_their_own_pages(tmp_path):
 def test_page_at_finds_the_page_of_an_offset(tmp_path):
     from cpguide.ingest.chunk import pages_of
 
-    path = make_pdf(tmp_path / "flow.pdf", _running_text(3))
+    path = make_pdf(tmp_path / "flow.pdf", flowing_pages(3))
     doc = clean(load(path), DocMeta("flow", "Flow"))
     for page in (1, 2, 3):
         start = doc.text.index(f"promise {page}05")

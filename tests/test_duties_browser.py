@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_web_browser import axe_violations, browser, focused, page, server, tab_to  # noqa: E402,F401  (fixtures)
+from test_web_browser import (  # noqa: E402,F401  (fixtures and helpers)
+    axe_violations, browser, download_word, focused, follow_first_cite, page, server, tab_to)
 
 from cpguide.assistant.duties import STRENGTH_LABELS, find_duties  # noqa: E402
 
@@ -84,8 +85,6 @@ def test_axe_finds_no_serious_problems_on_the_new_pages(page):
 
 
 def test_build_a_brief_and_download_it_for_word(page, tmp_path):
-    import docx
-
     page.goto("/brief")
     page.get_by_label("Topic or agenda item").fill("health assessments")
     page.get_by_label("England", exact=True).check()
@@ -95,19 +94,11 @@ def test_build_a_brief_and_download_it_for_word(page, tmp_path):
     questions = [q.strip() for q in page.locator("ol.brief-questions .question-text").all_inner_texts()]
     assert questions
     # A [n] marker leads to its source on the page.
-    marker = page.locator("ol.brief-questions a.cite").first
-    target = marker.get_attribute("href")
-    marker.click()
-    page.wait_for_url(f"**{target}")
-    assert page.locator(f"{target} blockquote").is_visible()
+    follow_first_cite(page, "ol.brief-questions a.cite")
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download for Word (DOCX)").click()
-    download = info.value
-    assert download.suggested_filename == "panel-brief-health-assessments-england.docx"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    name, document = download_word(page, tmp_path)
+    assert name == "panel-brief-health-assessments-england.docx"
+    paragraphs = [p.text for p in document.paragraphs]
     in_word = paragraphs[paragraphs.index("Questions to ask officers") + 1:paragraphs.index("Sources")]
     assert len(in_word) == len(questions)
     assert all(line.startswith(q) for q, line in zip(questions, in_word))

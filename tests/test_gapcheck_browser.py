@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_web_browser import axe_violations, browser, page, server  # noqa: E402,F401  (fixtures)
+from test_web_browser import axe_violations, browser, download_word, follow_first_cite, page, server  # noqa: E402,F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 
 def test_choose_a_document_see_the_table_and_download_it_for_word(page, tmp_path):
-    import docx
-
     page.goto("/")
     page.get_by_role("link", name="Check a strategy").click()
     page.get_by_label("Document to check").select_option("walsall-service")
@@ -37,19 +35,11 @@ def test_choose_a_document_see_the_table_and_download_it_for_word(page, tmp_path
     assert page.locator("ul.check-gaps li").count() > 0
 
     # A [n] marker leads to its source, which opens in the document.
-    marker = page.locator("td.check-local a.cite").first
-    target = marker.get_attribute("href")
-    marker.click()
-    page.wait_for_url(f"**{target}")
-    assert page.locator(f"{target} blockquote").is_visible()
+    follow_first_cite(page, "td.check-local a.cite")
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download for Word (DOCX)").click()
-    download = info.value
-    assert download.suggested_filename == "strategy-check-walsall-service-england.docx"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    table = docx.Document(str(path)).tables[0]
+    name, document = download_word(page, tmp_path)
+    assert name == "strategy-check-walsall-service-england.docx"
+    table = document.tables[0]
     in_word = [(row.cells[0].text, row.cells[1].text) for row in table.rows][1:]
     assert in_word == list(zip(names, statuses))
 

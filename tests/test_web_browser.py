@@ -92,6 +92,27 @@ def tab_to(page, predicate, limit: int = 60) -> dict:
     raise AssertionError("the element was never reached with Tab")
 
 
+def follow_first_cite(page, selector: str) -> None:
+    """Click the first [n] marker matching ``selector``: its source must come into view, quoted."""
+    marker = page.locator(selector).first
+    target = marker.get_attribute("href")
+    marker.click()
+    page.wait_for_url(f"**{target}")
+    assert page.locator(f"{target} blockquote").is_visible()
+
+
+def download_word(page, folder):
+    """Download the page's Word file as a user would: (the file name offered, the opened document)."""
+    import docx
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download for Word (DOCX)").click()
+    download = info.value
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return download.suggested_filename, docx.Document(str(path))
+
+
 def axe_violations(page) -> list[dict]:
     try:
         from axe_playwright_python.base import AXE_SCRIPT

@@ -31,6 +31,13 @@ def style_hashes(page: str) -> str:
                     for b in blocks) or "'none'"
 
 
+def download_links(path: str, query: Callable[..., str]) -> dict[str, str]:
+    """The page's links to its paper: Word, HTML, and HTML opened in the browser to print.
+    ``query(**extra)`` is the paper's own query string with those extra parameters."""
+    return {"docx": f"{path}?{query(format='docx')}", "html": f"{path}?{query(format='html')}",
+            "print": f"{path}?{query(format='html', view='1')}"}
+
+
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}.", hint="Use html or docx.")

@@ -27,7 +27,7 @@ from cpguide.assistant.brief import Brief, BriefDuty, build_brief, render_docx, 
 from cpguide.assistant.currency import authority_label
 from cpguide.assistant.duties import STRENGTH_LABELS, actor_vocabulary, principle_title
 from cpguide.errors import UsageError
-from cpguide.web.papers import check_format, download
+from cpguide.web.papers import check_format, download, download_links
 from cpguide.web.deps import LibraryDep, RuntimeDep, SearcherDep, SettingsDep, TemplatesDep
 
 router = APIRouter(tags=["brief"])
@@ -130,10 +130,8 @@ def brief_page(request: Request, runtime: RuntimeDep, searcher: SearcherDep, lib
                "places": PLACE_CHOICES,
                "suggestions": [(s, f"/brief?{query(s, place)}#brief") for s in SUGGESTIONS]}
     if brief:
-        context.update(view(brief), downloads={
-            "docx": f"/brief/download?{query(brief.topic, place, format='docx')}",
-            "html": f"/brief/download?{query(brief.topic, place, format='html')}",
-            "print": f"/brief/download?{query(brief.topic, place, format='html', view='1')}"})
+        context.update(view(brief), downloads=download_links(
+            "/brief/download", lambda **extra: query(brief.topic, place, **extra)))
     return templates.TemplateResponse(request, "brief.html", context, status_code=422 if errors else 200)
 
 

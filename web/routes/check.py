@@ -24,7 +24,7 @@ from cpguide.assistant.gapcheck_render import (HEADERS, STATUS_LABELS, gap_group
                                                row_cells, summary, target_name, title)
 from cpguide.errors import DocumentNotFound, UsageError
 from cpguide.web.deps import LibraryDep, RuntimeDep, SearcherDep, SettingsDep, TemplatesDep
-from cpguide.web.papers import check_format, download
+from cpguide.web.papers import check_format, download, download_links
 
 router = APIRouter(tags=["check"])
 
@@ -102,10 +102,8 @@ def check_page(request: Request, runtime: RuntimeDep, searcher: SearcherDep, lib
                "chosen": (doc or "").strip(), "against": place or "", "places": AGAINST_CHOICES, "errors": errors,
                "check": check}
     if check:
-        context.update(view(check), downloads={
-            "docx": f"/check/download?{query(check.doc_id, place, format='docx')}",
-            "html": f"/check/download?{query(check.doc_id, place, format='html')}",
-            "print": f"/check/download?{query(check.doc_id, place, format='html', view='1')}"})
+        context.update(view(check), downloads=download_links(
+            "/check/download", lambda **extra: query(check.doc_id, place, **extra)))
     return templates.TemplateResponse(request, "check.html", context, status_code=422 if errors else 200)
 
 
