@@ -86,7 +86,8 @@ def test_a_question_about_what_a_list_introduces_gets_the_whole_list(assistant):
 def test_a_list_of_short_names_is_given_whole(assistant):
     answer = assistant.ask("What's principle eight of the Welsh pledge, on housing kids?")
     names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
-    assert "more in the source" not in answer.answer or not names, answer.answer
+    assert len(names) >= 4, answer.answer  # "Equality (1)", "Eradicate stigma (2)", ...
+    assert "more in the source" not in answer.answer, answer.answer
 
 
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
@@ -159,6 +160,7 @@ def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
 
 def test_a_contact_line_is_never_given_as_an_answer(assistant):
     answer = assistant.ask("What do Stockton's youth inspectors actually do?")
+    assert answer.citations, answer.answer
     assert all("@" not in c.quote for c in answer.citations), answer.answer
 
 
