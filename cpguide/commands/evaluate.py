@@ -19,8 +19,10 @@ def _documents(settings) -> dict[str, str]:
 
 # dev: tune on it. test: held out from the answer rules it judged; reported, never tuned on.
 # holdout: written after those rules; its baseline is known, it judges the next round's changes.
+# fresh: written from the documents alone by someone who had not seen the rules, before the
+# changes it judges.
 SETS = {"dev": ("gold.jsonl", "dialogues.jsonl"), "test": ("test.jsonl", "test_dialogues.jsonl"),
-        "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl")}
+        "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl"), "fresh": ("fresh.jsonl", "fresh_dialogues.jsonl")}
 
 
 def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_answers: bool) -> dict:
@@ -48,9 +50,10 @@ def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_
 
 @click.group(invoke_without_command=True)
 @index_options
-@click.option("--set", "which", type=click.Choice(["both", "dev", "test", "holdout"]), default="both", show_default=True,
+@click.option("--set", "which", type=click.Choice(["both", "dev", "test", "holdout", "fresh"]), default="both", show_default=True,
               help="dev = eval/gold.jsonl (tune on it); test = eval/test.jsonl (held out: never tune on it); "
-                   "holdout = eval/holdout.jsonl (judges the next round's changes: never tune on it); both = dev and test.")
+                   "holdout = eval/holdout.jsonl and fresh = eval/fresh.jsonl (held out, judging later changes: never "
+                   "tune on them); both = dev and test.")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Your own question file instead of the shipped sets.")
 @click.option("--dialogues", type=click.Path(exists=True, dir_okay=False, path_type=Path),
