@@ -18,15 +18,34 @@ from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "last": -1}
-# A question that opens like this continues the one before: "and what about health?".
+# A question that opens like this continues the one before, whatever follows: "what about health?".
 _FOLLOW_UP_START = re.compile(
-    r"^(and|what about|how about|what of|what else|anything else|same for|tell me more|"
-    r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them)|in wales|in england)\b",
+    r"^(what about|how about|what of|what else|anything else|same for|tell me more|"
+    r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them))\b",
     re.I,
 )
 # "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
 # when what follows names nothing of its own ("so who pays?", "any others?").
 _SOFT_START = re.compile(r"^(?:but|also|so|plus|any|anything|anyone)\b[\s,]*", re.I)
+# Openers people type before a new question as readily as before a follow-up: "OK, different
+# question: ...", "Right, ...". They say nothing either way, so the rest is judged as if they
+# were not there.
+_CHAT_OPENER = re.compile(
+    r"^(?:ok(?:ay)?|right|now|well|thanks|thank you|great|cheers|next|separately|"
+    r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
+    r"on (?:another|a different) (?:note|subject|topic)|changing (?:the )?subject)\b[\s,:;.!-]*",
+    re.I,
+)
+# "And ...", "In England, ...": these continue the question before unless what follows is a
+# whole question of its own. "and in Wales?" leans on the question before; "And in England, who
+# inspects children's homes?" does not.
+_AND_OPENER = re.compile(r"^(?:and|then|(?:and )?(?:in|for) (?:wales|england))\b[\s,:;.!-]*", re.I)
+# A whole question, not a fragment that needs the one before: "going on to university?".
+_WHOLE_QUESTION = re.compile(
+    r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
+    r"must|will|would|may|might|has|have|had|shall|tell|list|give|name|explain|describe)\b",
+    re.I,
+)
 # "It" that points ahead, not back: "is it true that ...", "what does it mean to ...".
 _DUMMY_IT = re.compile(
     r"\b(?:is|was|isn't|would|will|could)\s+it\s+(?:be\s+)?(?:true|possible|ok|okay|right|wrong|legal|lawful|worth|"
@@ -115,7 +134,11 @@ def _same_kind(text: str, slug: str) -> tuple[int, int, str] | None:
 
 
 def strip_lead(question: str) -> str:
-    q = re.sub(r"^(and|but|also|so|plus)\s+", "", question.strip(), flags=re.I)
+    q = question.strip()
+    rest = _past_openers(q)
+    if not re.search(r"\b(?:wales|england)\b", q[:len(q) - len(rest)], re.I):
+        q = rest  # "in Wales" stays: it is what "and in Wales?" asks
+    q = re.sub(r"^(and|but|also|so|plus)\s+", "", q, flags=re.I)
     q = re.sub(r"^(what about|how about|what of|same for|and for)\s+", "", q, flags=re.I)
     return q.strip(" ?.!")
 
@@ -123,7 +146,8 @@ def strip_lead(question: str) -> str:
 def leans_on_context(question: str) -> bool:
     """Does the question need the conversation to be understood?
 
-    It does when it opens as a continuation ("and...", "what about..."), points at an earlier
+    It does when it opens as a continuation ("what about...", "and" with less than a whole
+    question after it: "and in Wales?", "and going on to university?"), points at an earlier
     answer ("the second point", "[2]"), uses a pronoun or a "that"/"this" that stands for
     something said before, or is too short to have a subject ("why?", "who pays?"). A
     question that names what it is about and leans on nothing ("how should we involve young
@@ -132,6 +156,14 @@ def leans_on_context(question: str) -> bool:
     q = question.strip()
     if _FOLLOW_UP_START.match(q) or re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
         return True
+    chat = _CHAT_OPENER.match(q)
+    if chat and chat.end() > 0:
+        rest = q[chat.end():]
+        return not rest.strip(" ?.!") or leans_on_context(rest)
+    conjoined = _AND_OPENER.match(q)
+    if conjoined and conjoined.end() > 0:
+        rest = _past_openers(q)
+        return not _stands_alone(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
     if soft:
         rest = q[soft.end():]
@@ -148,6 +180,20 @@ def leans_on_context(question: str) -> bool:
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
     return len(content) < 2 and not subjects_in(q)
+
+
+def _past_openers(question: str) -> str:
+    """The question after "And", "OK, different question:", "In England," and the like."""
+    q = question
+    while (m := _CHAT_OPENER.match(q) or _AND_OPENER.match(q)) and m.end() > 0:
+        q = q[m.end():]
+    return q
+
+
+def _stands_alone(rest: str) -> bool:
+    """After an opener, does the rest name what it is about, in words enough to search on?"""
+    content = [w for w in _CONTENT.findall(rest) if w.lower() not in _STOP]
+    return len(content) >= 4 or (len(content) >= 3 and bool(subjects_in(rest) or _PEOPLE.search(rest)))
 
 
 def is_follow_up(question: str, conversation: Conversation | None) -> bool:
