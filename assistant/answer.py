@@ -15,6 +15,7 @@ from cpguide.assistant import answerability
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
+from cpguide.assistant.sources import named_source
 from cpguide.assistant.structure import ListBlock, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
@@ -60,6 +61,7 @@ class Assistant:
         self.judge = answerability.default_judge() if judge == "default" else judge
         years = [self.library.meta(d).year for d in self.library.docs]
         self._latest_year = max((y for y in years if y), default=None)
+        self._metas = {d: self.library.meta(d) for d in self.library.docs}
         self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
                                          floor=abstain_threshold * 0.75)
 
@@ -104,9 +106,18 @@ class Assistant:
 
     def _gather(self, question: str, resolved: str, filters: Filters) -> tuple[list[Hit], Selection, answerability.Signals]:
         """Search, choose answer sentences, and read the signals that decide whether to answer."""
-        expanded = self.searcher.vocabulary.expand(resolved)
+        # "According to the LGA, ...": search the LGA's documents for the rest of the question.
+        source = named_source(resolved, self._metas)
+        searched = source.rest
+        expanded = self.searcher.vocabulary.expand(searched)
         qvec = self.searcher.embed_query(expanded)
-        hits = self.searcher.search(resolved, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
+        hits = []
+        if source.doc_ids and not filters.doc_id:
+            narrowed = Filters(jurisdiction=filters.jurisdiction, doc_id=source.doc_ids, kind=filters.kind,
+                               audience=filters.audience)
+            hits = self.searcher.search(searched, k=8, filters=narrowed, query_vector=qvec, max_chars=10_000)
+        if not hits:
+            hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
         # A follow-up with words of its own finds its passages with the conversation ("(about:
         # ...)"), but its sentences answer what was asked now: "who checks that happens?" wants the
         # sentence about checking. A rewritten one ("and in Wales?", "what about health?") is
@@ -114,6 +125,12 @@ class Assistant:
         own = strip_lead(question)
         asked, avec = (question, self.searcher.embed_query(self.searcher.vocabulary.expand(question))) \
             if resolved != question and resolved.startswith(own) and len(own.split()) >= 3 else (resolved, qvec)
+        if asked == resolved:
+            asked, avec = searched, qvec
+        else:  # "What does the Welsh toolkit say ...": the sentences answer the rest, not the toolkit
+            focus = named_source(asked, self._metas).rest
+            if focus != asked:
+                asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
         selection = self.selector.choose(asked, ranked)
         if asked != resolved and not selection.sentences and hits:

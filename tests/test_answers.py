@@ -9,6 +9,7 @@ import pytest
 
 from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
+from cpguide.assistant.sources import named_source
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
 
@@ -200,6 +201,29 @@ def test_a_question_about_a_councils_own_document_the_library_lacks_declines_and
     assert "Bristol" in answer.answer
 
 
+# -- "according to the LGA": the source a question names ---------------------------------------
+
+def test_a_question_naming_its_source_is_answered_from_that_source_not_from_sentences_naming_it(assistant):
+    answer = assistant.ask("What does the Welsh toolkit say leisure services can do?")
+    assert answer.citations, answer.answer
+    first = answer.citations[0]
+    assert first.doc_id == "wales-charter-toolkit"
+    assert first.quote.startswith("Examples of what you can do as a corporate parent working in culture, leisure"), answer.answer
+    assert not any("this toolkit" in c.quote or c.quote.startswith("By becoming a corporate parent")
+                   for c in answer.citations), "a sentence about the toolkit itself is not an answer"
+
+
+def test_a_source_phrase_names_the_documents_it_means(searcher):
+    docs = {d: searcher.library.meta(d) for d in searcher.library.docs}
+    pack = named_source("According to the 2012 pack, how do outcomes for children in care compare?", docs)
+    assert pack.doc_ids == ("lga-week-2012",)
+    assert "2012" not in pack.rest and "outcomes for children in care" in pack.rest
+    lga = named_source("What does the LGA say councillors should ask about care leavers' housing?", docs)
+    assert set(lga.doc_ids) == {"lga-resource-pack", "lga-week-2012"} and "LGA" not in lga.rest
+    here = named_source("In Telford, which workers help young people at risk of exploitation?", docs)
+    assert here.doc_ids == () and here.rest.startswith("In Telford"), "a place the asker is in is not a source"
+
+
 # -- follow-ups and topic switches ------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
@@ -212,6 +236,9 @@ def test_a_question_about_a_councils_own_document_the_library_lacks_declines_and
     "So what is the role of the independent reviewing officer?",
     "Any advice on running a corporate parenting panel?",
     "Is it possible for a young person to stay with their foster carer after they turn 18?",
+    "OK, different question: what should housing services do for care leavers?",
+    "And what should schools do for children in care in Wales?",
+    "In England, who has to follow the corporate parenting principles?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -221,6 +248,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "And what about health?", "and in Wales?", "Who checks that happens?", "why?",
     "Tell me more about the second point", "Does that apply to them too?", "What does the nurture one mean?",
     "Does it apply to care leavers?", "So who pays?", "Any examples?", "Is it compulsory?", "Is it the same in Wales?",
+    "And going on to university?", "Right, and what about the police?", "And in Wales, who can sign up?", "OK, why?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)

@@ -1,0 +1,126 @@
+"""Where a question says its answer comes from: "according to the LGA", "what does the Welsh
+toolkit say ...", "in the 2012 pack, ...".
+
+Those words name a document, not what the answer is about. Left in, they pull the answer
+towards whichever sentence mentions the toolkit or the LGA ("Let me say thank you for taking the
+time to read this toolkit") instead of the one that answers. The sentences are therefore chosen
+for the question without its source phrase; the search still uses the whole question, where a
+publisher's name rightly finds its documents.
+
+The publishers and titles come from the library's own metadata, so a council that adds its
+strategy is recognised ("what does Anytown's strategy say ..."), with the field's everyday
+names for documents ("toolkit", "guidance", "pack") as the only fixed words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+# What people call a document when they point at it.
+_DOC_NOUNS = (r"(?:statutory |national |local |draft )?(?:guidance|toolkit|tool kit|resource pack|pack|strategy|"
+              r"charter toolkit|document|report|leaflet|booklet|web ?page|page|handbook|framework|paper)")
+_SAYS = (r"(?:say|says|said|tell|tells|told|recommend|recommends|suggest|suggests|advise|advises|set out|sets out|"
+         r"list|lists|describe|describes|mention|mentions|expect|expects|want|wants|propose|proposes|single out|"
+         r"group|groups|count|counts|define|defines|call|calls|stress|stresses|highlight|highlights|urge|urges)")
+_QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|[A-Z][\w&’'-]*)"
+_COMMON = frozenset({"council", "borough", "county", "city", "metropolitan", "district", "government", "the", "of", "and",
+                     "&", "for", "association"})
+
+
+@functools.lru_cache(maxsize=8)
+def _publisher_names(publishers: tuple[str, ...]) -> str:
+    """A regex alternation of the library's publishers: full name, initials ("LGA"), and the
+    distinctive words of a council's name ("Telford & Wrekin", "Walsall")."""
+    names: set[str] = set()
+    for p in publishers:
+        p = p.strip()
+        if not p:
+            continue
+        names.add(re.escape(p))
+        words = re.findall(r"[A-Za-z][\w’'-]*", p)
+        capitals = [w for w in words if w[0].isupper() and w.lower() not in ("of", "and", "for", "the")]
+        if len(capitals) >= 2:
+            names.add("".join(w[0] for w in capitals))  # Local Government Association -> LGA
+        own = [w for w in words if w.lower() not in _COMMON]
+        if own:
+            names.add(re.escape(" ".join(own)))  # Telford & Wrekin Council -> Telford Wrekin (loose below)
+            names.add(re.escape(own[0]))
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _patterns(publishers: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    names = _publisher_names(publishers)
+    publisher = rf"(?:{names})(?:[’']s)?" if names else r"(?!x)x"
+    # A source: "the LGA", "the Welsh toolkit", "the 2012 pack", "Walsall's guidance", "the guidance".
+    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{_DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,3}}{_DOC_NOUNS})")
+    # After "in" or "under" a publisher alone is where the asker is ("in Telford"): a document
+    # must be named ("in the Welsh toolkit", "under the LGA's guidance").
+    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,3}}){_DOC_NOUNS}"
+    return (
+        re.compile(rf"\baccording to\s+{source}\s*,?\s*", re.I),
+        re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+{_SAYS}\b\s*(?:that\s+)?", re.I),
+        re.compile(rf"^(?:in|under|from)\s+{document}\s*[,:]\s*", re.I),
+        re.compile(rf"\b(?:in|under|from)\s+{document}\s*(?=[?.!]*$)", re.I),
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A question with its source phrase taken out, and the documents that phrase names."""
+
+    rest: str  # the question without the source phrase (the question itself when it names none)
+    doc_ids: tuple[str, ...] = ()  # the library's documents it points at; () when it names no one document
+
+
+def named_source(question: str, docs: dict[str, object]) -> Source:
+    """Find the words saying where the answer should come from, and the documents they mean.
+
+    ``docs`` maps doc_id to its metadata (title, publisher, year, kind, jurisdiction).
+    "Which health issues does the LGA tell councillors to look out for?" -> rest "Which health
+    issues councillors to look out for?", the LGA's documents. A bare "the guidance" names no one
+    document, so the search is not narrowed; a source phrase that was all the question said
+    ("what does the toolkit say?") is left in place.
+    """
+    publishers = tuple(sorted({getattr(m, "publisher", "") for m in docs.values()} - {""}))
+    rest, found = question, []
+    for pattern in _patterns(publishers):
+        found += [m.group() for m in pattern.finditer(rest)]
+        rest = pattern.sub(" ", rest)
+    rest = re.sub(r"\s+", " ", rest).strip()
+    if not found or len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
+        return Source(question)
+    said = " ".join(found)
+    return Source(rest, _documents_meant(said, docs))
+
+
+def _documents_meant(said: str, docs: dict[str, object]) -> tuple[str, ...]:
+    """The documents a source phrase points at: by publisher ("the LGA"), year ("the 2012
+    pack"), nation ("the Welsh toolkit") and the word used for the document ("pack",
+    "toolkit"), each narrowing while it still leaves some; () when nothing narrows the library."""
+    chosen = list(docs)
+
+    def narrow(keep) -> None:
+        nonlocal chosen
+        kept = [d for d in chosen if keep(docs[d])]
+        chosen = kept or chosen
+
+    def by_publisher(meta) -> bool:
+        names = _publisher_names((getattr(meta, "publisher", ""),))
+        return bool(names) and bool(re.search(rf"\b(?:{names})\b", said, re.I))
+
+    narrow(by_publisher)
+    year = re.search(r"\b(?:19|20)\d\d\b", said)
+    if year:
+        narrow(lambda m: str(getattr(m, "year", "")) == year.group())
+    nation = re.search(r"\b(wales|welsh|england|english)\b", said, re.I)
+    if nation:
+        place = "wales" if nation.group(1).lower() in ("wales", "welsh") else "england"
+        narrow(lambda m: getattr(m, "jurisdiction", "") == place)
+    noun = re.search(_DOC_NOUNS, said, re.I)
+    if noun:
+        word = noun.group().split()[-1].lower()
+        narrow(lambda m: word in f"{getattr(m, 'title', '')} {getattr(m, 'kind', '')}".lower())
+    return tuple(chosen) if len(chosen) < len(docs) else ()
