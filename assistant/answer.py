@@ -145,6 +145,10 @@ class Assistant:
         """Does any passage hold this phrase? Asked of the passages that share its words most
         (BM25), so no copy of the library's text is held in memory."""
         wanted = re.sub(r"\s+", " ", phrase.lower())
+        # A document's publisher or title is the library's own name for it, though its text
+        # may never spell it out ("Welsh Government" publishes the toolkit).
+        if any(wanted in f"{m.publisher} {m.title}".lower() for m in self._metas.values()):
+            return True
         rows = self.searcher.bm25(tokenize(phrase), None, 20)
         return any(wanted in re.sub(r"\s+", " ", self.library.chunks[row].text.lower()) for row, _ in rows)
 

@@ -224,6 +224,13 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert here.doc_ids == () and here.rest.startswith("In Telford"), "a place the asker is in is not a source"
 
 
+def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistant):
+    # The toolkit's text never says "Welsh Government"; its metadata does.
+    answer = assistant.ask("What does the Welsh Government ask organisations that sign the charter to do?")
+    assert not answer.abstained, answer.answer
+    assert "Welsh Government" not in answer.answer
+
+
 # -- follow-ups and topic switches ------------------------------------------------------------
 
 @pytest.mark.parametrize("question", [
