@@ -174,7 +174,7 @@ class SentenceSelector:
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
-        wanted = set(actors.slugs_in(question, heading=True))
+        wanted = set(actors.slugs_in(self.vocabulary.expand(question), heading=True))
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
         # "What email address ...?" is answered by the sentence that holds one.
         kind = next((looks for name, (ask, looks) in ANSWER_KINDS.items() if name in KINDS_PREFERRED and ask.search(question)), None)
