@@ -19,6 +19,7 @@ from cpguide.assistant.places import places
 from cpguide.ingest.sentences import sentence_spans
 
 MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the source holds
+SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its items
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
 _LEANS = re.compile(
@@ -96,24 +97,35 @@ class DocumentShape:
         spans = sentence_spans(self.doc.text[section.start:section.end], section.start)
         return (spans[0][0], spans[-1][1]) if spans else (section.start, section.end)
 
+    def _is_short_paragraph(self, j: int) -> bool:
+        sec = self.sections[j]
+        return sec.kind == "paragraph" and len(self.doc.text[sec.start:sec.end].split()) <= SHORT_ITEM_WORDS
+
+    def _items_from(self, j: int) -> list[int]:
+        """The sections from ``j`` that form one list: its list items, or, where a document sets
+        its items as lines of their own without bullets ("consider:" then "What if this were my
+        child?"), its run of short paragraphs."""
+        kind_ok = (lambda k: self.sections[k].kind == "list_item") if j < len(self.sections) \
+            and self.sections[j].kind == "list_item" else self._is_short_paragraph
+        out = []
+        while j < len(self.sections) and kind_ok(j):
+            out.append(j)
+            j += 1
+        return out
+
     def is_lead_in(self, start: int, end: int) -> bool:
-        """Does this sentence end with a colon and have list items right after its section?"""
+        """Does this sentence end its paragraph with a colon and have a list right after it?"""
         if not _LEAD_IN_END.search(self.doc.text[start:end]):
             return False
         i = self.index_at(start)
-        return i is not None and self.sections[i].end <= end + 2 and i + 1 < len(self.sections) \
-            and self.sections[i + 1].kind == "list_item"
+        return i is not None and self.sections[i].end <= end + 2 and bool(self._items_from(i + 1))
 
     def list_after(self, start: int, end: int) -> ListBlock | None:
         """The list a lead-in sentence introduces ("...as follows:", "include:")."""
         if not self.is_lead_in(start, end):
             return None
         i = self.index_at(start)
-        items = []
-        j = i + 1
-        while j < len(self.sections) and self.sections[j].kind == "list_item":
-            items.append(self._item_span(self.sections[j]))
-            j += 1
+        items = [self._item_span(self.sections[j]) for j in self._items_from(i + 1)]
         return ListBlock(lead=(start, end), items=tuple(items[:MAX_ITEMS]), total=len(items))
 
     def list_around(self, offset: int) -> ListBlock | None:

@@ -99,6 +99,15 @@ def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     assert None not in found, answer.answer
 
 
+def test_a_lead_in_brings_items_set_as_short_lines_without_bullets(assistant):
+    # The LGA pack sets the two questions under "consider:" as lines of their own, not bullets.
+    answer = assistant.ask("When a service that affects looked-after children is being reviewed, "
+                           "what should officers and councillors consider?")
+    found = _positions(answer, ["consider:", "What if this were my child?", "What can we do to put this right?"])
+    assert None not in found, answer.answer
+    assert found == sorted(found), "the lead-in, then its items in order"
+
+
 def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assistant):
     answer = assistant.ask("what should housing services do for care leavers?")
     assert not answer.abstained
