@@ -63,12 +63,22 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
     ),
     "date": (
-        re.compile(r"\b(when (?:is|are|was|will|does|do)|what date|which date|what day|what time|deadline|"
+        re.compile(r"\b(what date|which date|what day|what time|deadline|"
                    r"opening (?:hours|times)|next (?:meeting|panel|week|event)|how often|"
-                   r"closing date|by when)\b", re.I),
+                   r"closing date|by when|when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
+                   r"launched|published|happening))\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
                    r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b", re.I),
+    ),
+    # A bare "when" may ask for a time or a condition: "when do the principles apply?" is
+    # answered by "when exercising their functions", "when should work start?" by "well in advance".
+    "when": (
+        re.compile(r"\bwhen (?:is|are|was|will|does|do|did|should|must|can|could)\b", re.I),
+        re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
+                   r"when|whenever|before|after|once|as soon as|in advance|until|by the time|at the (?:start|end|point|age)|"
+                   r"aged?|during|while|within|at least|every)\b", re.I),
     ),
     "age": (
         re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
@@ -92,8 +102,9 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
 _LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|latest|current|up[- ]to[- ]date|today|"
                    r"at the moment|so far this)\b", re.I)
 # A future event ("when will...", "when does the panel next meet?") is not in published guidance.
-_FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:meet|meets|meeting|panel|review|event|year|month|"
-                     r"week|term)\b|\bupcoming\b|\bforthcoming\b", re.I)
+_FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:\w+ ){0,3}(?:meet|meets|meeting|panel|review|"
+                     r"event|year|month|week|term|round|session|board)\b|\bwhen\b[^?]{0,60}\bnext\b|\bupcoming\b|"
+                     r"\bforthcoming\b", re.I)
 # "last year" asks for a recent figure when the question wants a count or an amount.
 _RECENT = re.compile(r"\b(?:last|this|past) (?:year|month|quarter)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
@@ -299,7 +310,7 @@ def reason(signals: Signals) -> str:
         return "Nothing in the library mentions " + " or ".join(words) + "."
     if signals.asked and not signals.kind_found:
         what = {"amount": "an amount or rate", "duration": "a length of time", "contact": "contact details",
-                "date": "a date or time",
+                "date": "a date or time", "when": "a date or time",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."
     if signals.live:

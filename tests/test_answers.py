@@ -162,6 +162,14 @@ def test_a_figure_asked_for_in_everyday_words_that_the_library_lacks_declines(as
     assert answer.abstained, answer.answer
 
 
+def test_a_when_question_answered_by_a_condition_is_not_declined_for_lacking_a_date(assistant):
+    answer = assistant.ask("When is a placement out of area?")
+    assert not answer.abstained, answer.answer
+    assert any("outside of the council’s geographical boundary" in c.quote for c in answer.citations), answer.answer
+    upcoming = assistant.ask("When is the next corporate parenting panel in Walsall?")
+    assert upcoming.abstained, "a future meeting's date is still not in published guidance"
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
