@@ -37,7 +37,10 @@ _DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|c
             r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b"
 ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "amount": (
-        re.compile(r"\b(how much|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
+        # "How much is the grant?", "how much pocket money", not "how much say do they get?".
+        re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
+                   r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
+                   r"\s*[?.!]*$)|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|value of|worth|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
@@ -49,7 +52,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    + _DURATION, re.I),
     ),
     "duration": (
-        re.compile(r"\b(how long|waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
+        re.compile(r"\b(how long|how much (?:time|of (?:my|our|their|your|his|her) (?:time|diary|week|day|evenings?))|"
+                   r"waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
                    r"how quickly|how soon)\b", re.I),
         re.compile(_DURATION + r"|\bwithin\s+\d", re.I),
     ),

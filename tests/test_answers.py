@@ -170,6 +170,12 @@ def test_a_when_question_answered_by_a_condition_is_not_declined_for_lacking_a_d
     assert upcoming.abstained, "a future meeting's date is still not in published guidance"
 
 
+def test_how_much_of_something_other_than_money_is_not_taken_for_an_amount(assistant):
+    answer = assistant.ask("How much support should care leavers get from their personal adviser?")
+    assert not answer.abstained, answer.answer
+    assert "amount" not in answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
