@@ -42,7 +42,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
                    r"\s*[?.!]*$)|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)|what (?:\w+ )?(?:fees?|wages?|"
-                   r"salary|allowance|rate of pay)\b|how many pounds|value of|worth|what does it cost|"
+                   r"salary|allowance|rate of pay)\b|how many pounds|value of|(?:how much|what)\b[^?]{0,40}\bworth\b(?! (?:doing|it\b))|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
                    r"how (?:big|large) (?:a |is the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|fund)|"
                    r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|"
@@ -58,8 +58,14 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(_DURATION + r"|\bwithin\s+\d", re.I),
     ),
     "contact": (
-        re.compile(r"\b(phone|telephone|number (?:to|for|do i) (?:call|ring|contact)|call|ring|email|e-mail|"
-                   r"contact details?|address|who (?:do|should) (?:i|we) (?:contact|ring|call|email|speak to)|"
+        # "address" and "call" are contact words as nouns or with someone to ring, not in "how
+        # should schools address ..." or "what does the toolkit call ...".
+        re.compile(r"\b(phone (?:number|line)|telephone|mobile number|number (?:to|for|do i) (?:call|ring|contact)|"
+                   r"(?:call|ring|phone) (?:them|him|her|someone|somebody|anyone|us|you|for help|out of hours|"
+                   r"the (?:\w+ )?(?:team|office|line|number|service|helpline|officer|school|council))|"
+                   r"(?:can|could) i (?:call|ring|phone)|email|e-mail|"
+                   r"contact details?|(?:the|its|your|an|email|e-mail|postal|web|home|office|contact|correct|full) address|"
+                   r"address (?:for|of|to write)|who (?:do|should|can) (?:i|we) (?:contact|ring|call|phone|email|speak to)|"
                    r"website for|get in touch|helplines?|hotlines?|named contact|contact (?:for|at|person|number|point)|"
                    r"who is the contact|(?:referral|application|online|sign-up) form|"
                    r"how (?:do|can|could|should) (?:i|we|you|they|an? [\w ]{1,25}) (?:reach|contact|find)\b.{0,40}"

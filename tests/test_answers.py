@@ -176,6 +176,16 @@ def test_how_much_of_something_other_than_money_is_not_taken_for_an_amount(assis
     assert "amount" not in answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "How can housing services address homelessness among care leavers?",
+    "What does the Welsh toolkit call organisations that sign the charter?",
+])
+def test_address_and_call_as_verbs_do_not_ask_for_contact_details(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    assert not any(re.search(r"www\.|https?://|@", c.quote) for c in answer.citations), answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
