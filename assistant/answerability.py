@@ -115,6 +115,8 @@ _LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|lates
 _FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:\w+ ){0,3}(?:meet|meets|meeting|panel|review|"
                      r"event|year|month|week|term|round|session|board)\b|\bwhen\b[^?]{0,60}\bnext\b|\bupcoming\b|"
                      r"\bforthcoming\b", re.I)
+_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|numbers?|data|rates?|percentage|proportion|total|"
+                           r"dates?|deadline|waiting (?:list|times?))\b", re.I)
 # "last year" asks for a recent figure when the question wants a count or an amount.
 _RECENT = re.compile(r"\b(?:last|this|past) (?:year|month|quarter)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
@@ -259,7 +261,10 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
                 break
     place = _OTHER_PLACES.search(question)
     years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
-    live = bool(_LIVE.search(question) or _FUTURE.search(question)) \
+    # "How many ... right now?" wants a live figure; "what is the current guidance on ...?" wants
+    # the guidance, which is what the library holds.
+    wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(question))
+    live = bool(_LIVE.search(question) and wants_figure) or bool(_FUTURE.search(question)) \
         or bool(asked in ("count", "amount") and _RECENT.search(question)) \
         or bool(latest_year and any(y > latest_year for y in years))
     return Signals(

@@ -186,6 +186,13 @@ def test_address_and_call_as_verbs_do_not_ask_for_contact_details(assistant, que
     assert not any(re.search(r"www\.|https?://|@", c.quote) for c in answer.citations), answer.answer
 
 
+def test_asking_for_current_guidance_is_not_taken_for_a_live_figure(assistant):
+    answer = assistant.ask("At the moment, what should schools be doing for looked-after children?")
+    assert not answer.abstained, answer.answer
+    live = assistant.ask("How many children are looked after in Telford right now?")
+    assert live.abstained, "a live figure is still declined"
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
