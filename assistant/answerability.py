@@ -55,7 +55,9 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(how long|how much (?:time|of (?:my|our|their|your|his|her) (?:time|diary|week|day|evenings?))|"
                    r"waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
                    r"how quickly|how soon)\b", re.I),
-        re.compile(_DURATION + r"|\bwithin\s+\d", re.I),
+        # "How quickly ...?" is answered by "as soon as possible" as well as by "within 10 days".
+        re.compile(_DURATION + r"|\bwithin\s+\d|\b(?:as soon as possible|as quickly as possible|immediately|promptly|"
+                   r"without delay|straight away|at the earliest|well in advance|in good time)\b", re.I),
     ),
     "contact": (
         # "address" and "call" are contact words as nouns or with someone to ring, not in "how

@@ -193,6 +193,12 @@ def test_asking_for_current_guidance_is_not_taken_for_a_live_figure(assistant):
     assert live.abstained, "a live figure is still declined"
 
 
+def test_how_quickly_is_answered_by_as_soon_as_possible(assistant):
+    answer = assistant.ask("How soon should work start on a care leaver's pathway plan?")
+    assert not answer.abstained, answer.answer
+    assert any("well in advance" in c.quote for c in answer.citations), answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
