@@ -199,6 +199,12 @@ def test_how_quickly_is_answered_by_as_soon_as_possible(assistant):
     assert any("well in advance" in c.quote for c in answer.citations), answer.answer
 
 
+def test_costs_and_values_that_are_not_money_are_not_taken_for_an_amount(assistant):
+    answer = assistant.ask("What are the costs of placement instability for children?")
+    assert not answer.abstained, answer.answer
+    assert assistant.ask("What is the cost of a residential placement for a council?").abstained
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
