@@ -78,12 +78,20 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "date": (
         re.compile(r"\b(what date|which date|what day|what time|deadline|"
-                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|how often|"
+                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|"
                    r"closing date|by when|when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
                    r"launched|published|happening))\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
                    r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b", re.I),
+    ),
+    # "How often ...?" is answered by "annual", "every six months", "regularly", "twice a year".
+    "frequency": (
+        re.compile(r"\b(how often|how frequently|how regularly|how many times (?:a|per|each) (?:week|month|year|term))\b",
+                   re.I),
+        re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual|annually|yearly|termly|regular|regularly|"
+                   r"frequent|frequently|once|twice|\w+ times (?:a|per|each)|every (?:\w+ )?(?:days?|weeks?|months?|years?|"
+                   r"terms?|quarters?)|each (?:week|month|year|term)|a (?:week|month|year)|at least)\b", re.I),
     ),
     # A bare "when" may ask for a time or a condition: "when do the principles apply?" is
     # answered by "when exercising their functions", "when should work start?" by "well in advance".
@@ -329,7 +337,7 @@ def reason(signals: Signals) -> str:
         return "Nothing in the library mentions " + " or ".join(words) + "."
     if signals.asked and not signals.kind_found:
         what = {"amount": "an amount or rate", "duration": "a length of time", "contact": "contact details",
-                "date": "a date or time", "when": "a date or time",
+                "date": "a date or time", "when": "a date or time", "frequency": "how often something happens",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."
     if signals.live:

@@ -205,6 +205,13 @@ def test_costs_and_values_that_are_not_money_are_not_taken_for_an_amount(assista
     assert assistant.ask("What is the cost of a residential placement for a council?").abstained
 
 
+def test_how_often_is_answered_by_a_frequency_and_a_decline_says_what_was_asked(assistant):
+    answer = assistant.ask("How often should a child's care plan be reviewed?")
+    assert any("every six months" in c.quote for c in answer.citations), answer.answer
+    declined = assistant.ask("How often does Walsall's corporate parenting board meet?")
+    assert declined.abstained and "how often" in declined.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
