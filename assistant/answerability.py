@@ -169,6 +169,16 @@ _BODIES = frozenset({"England", "Wales", "Council", "County", "Borough", "City",
 _LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am)\s+)+", re.I)
 
 
+# Who is asking: "As a SENCO, ...", "I'm a PCSO - ...", "We run the Tesco store in Cardiff: ...",
+# "our NHS Trust". A name there says where the asker works; the question is what they ask.
+_ASKER = re.compile(
+    r"(?:^|(?<=[.!?;:]\s))(?:as (?:an?|the)|i(?:['’]m| am) (?:an?|the|from|with|at)|i work (?:at|for|in|with)|"
+    r"we(?:['’]re| are) (?:an?|the|from)|we run (?:an?|the)?|we work (?:at|for|in|with)|"
+    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]+|\bour\s+(?:[A-Z][\w’'&-]*\s*)+",
+    re.I,
+)
+
+
 def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary) -> str:
     """A name in the question that the library never uses: "Pupil Premium Plus", "Tusla", "SCCIF".
 
@@ -181,7 +191,10 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             or word.rstrip("s") in vocabulary.abbreviations
 
     located = _located(question)
+    asker = [m.span() for m in _ASKER.finditer(question)]
     for m in _NAME.finditer(question):
+        if any(a <= m.start() < b for a, b in asker):
+            continue  # who is asking ("As a SENCO, ...", "we run the Tesco store: ..."), not what they ask about
         # "Telford's Young Persons' Panel" is two names: the owner and the thing owned.
         for part in re.split(r"[’']s\s+", m.group().strip()):
             words = part.split()

@@ -212,6 +212,21 @@ def test_how_often_is_answered_by_a_frequency_and_a_decline_says_what_was_asked(
     assert declined.abstained and "how often" in declined.answer
 
 
+@pytest.mark.parametrize("question", [
+    "As a Year 11 tutor at Hillside Academy, how can I support a pupil in care?",
+    "I'm a PCSO with Gwent Police - what should police do for children in care?",
+    "We run the Kettle Café in Swansea: what could we do for care leavers?",
+])
+def test_a_name_saying_who_is_asking_does_not_decline_the_question(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+
+
+def test_a_name_the_question_asks_about_still_declines(assistant):
+    answer = assistant.ask("What can Pupil Premium Plus be spent on for looked-after children?")
+    assert answer.abstained and "Pupil Premium Plus" in answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
