@@ -176,10 +176,25 @@ def leans_on_context(question: str) -> bool:
         # what it points at, in a question long enough to stand on its own.
         before = q[:pronoun.start()]
         named = subjects_in(before) or _PEOPLE.findall(before)
-        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8):
+        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) \
+                and not _named_in_first_part(q, pronoun.start()):
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
     return len(content) < 2 and not subjects_in(q)
+
+
+def _named_in_first_part(question: str, at: int) -> bool:
+    """In a question of several parts, does a pronoun in a later part point at the first part's
+    subject? "What is a local offer and who has to publish it?": "it" is the local offer."""
+    from cpguide.assistant.selection import question_parts
+
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return False
+    first = parts[0]
+    end = question.find(first) + len(first)
+    content = [w for w in _CONTENT.findall(first) if w.lower() not in _STOP]
+    return at >= end and len(content) >= 2 and not leans_on_context(first)
 
 
 def _past_openers(question: str) -> str:
