@@ -176,7 +176,10 @@ def leans_on_context(question: str) -> bool:
         # what it points at, in a question long enough to stand on its own.
         before = q[:pronoun.start()]
         named = subjects_in(before) or _PEOPLE.findall(before)
-        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) \
+        # "How does the council make sure its care leavers ...": "its" after a service named
+        # before it is that service's (but "does the council have to fund it?" leans on before).
+        own = pronoun.group().lower() == "its" and subjects_in(before) and len(q.split()) >= 6
+        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
                 and not _named_in_first_part(q, pronoun.start()):
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
