@@ -99,28 +99,27 @@ def named_source(question: str, docs: dict[str, object]) -> Source:
 def _documents_meant(said: str, docs: dict[str, object]) -> tuple[str, ...]:
     """The documents a source phrase points at: by publisher ("the LGA"), year ("the 2012
     pack"), nation ("the Welsh toolkit") and the word used for the document ("pack",
-    "toolkit"), each narrowing while it still leaves some; () when nothing narrows the library."""
-    chosen = list(docs)
-
-    def narrow(keep) -> None:
-        nonlocal chosen
-        kept = [d for d in chosen if keep(docs[d])]
-        chosen = kept or chosen
-
+    "toolkit"). () when it names no document of the library: "the 2017 guidance" is not the
+    library's 2017 web page, and "the guidance" is every document."""
     def by_publisher(meta) -> bool:
         names = _publisher_names((getattr(meta, "publisher", ""),))
         return bool(names) and bool(re.search(rf"\b(?:{names})\b", said, re.I))
 
-    narrow(by_publisher)
+    chosen = [d for d in docs if by_publisher(docs[d])]
+    named_publisher = bool(chosen)
+    chosen = chosen or list(docs)
     year = re.search(r"\b(?:19|20)\d\d\b", said)
     if year:
-        narrow(lambda m: str(getattr(m, "year", "")) == year.group())
+        chosen = [d for d in chosen if str(getattr(docs[d], "year", "")) == year.group()]
     nation = re.search(r"\b(wales|welsh|england|english)\b", said, re.I)
     if nation:
         place = "wales" if nation.group(1).lower() in ("wales", "welsh") else "england"
-        narrow(lambda m: getattr(m, "jurisdiction", "") == place)
+        chosen = [d for d in chosen if getattr(docs[d], "jurisdiction", "") == place]
     noun = re.search(_DOC_NOUNS, said, re.I)
-    if noun:
+    if noun and chosen:
         word = noun.group().split()[-1].lower()
-        narrow(lambda m: word in f"{getattr(m, 'title', '')} {getattr(m, 'kind', '')}".lower())
-    return tuple(chosen) if len(chosen) < len(docs) else ()
+        fits = [d for d in chosen if word in f"{getattr(docs[d], 'title', '')} {getattr(docs[d], 'kind', '')}".lower()]
+        # A publisher named is enough ("Walsall's guidance" is Walsall's page); without one, the
+        # word must fit ("the 2012 pack").
+        chosen = fits or (chosen if named_publisher else [])
+    return tuple(chosen) if 0 < len(chosen) < len(docs) else ()

@@ -294,6 +294,8 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert "2012" not in pack.rest and "outcomes for children in care" in pack.rest
     lga = named_source("What does the LGA say councillors should ask about care leavers' housing?", docs)
     assert set(lga.doc_ids) == {"lga-resource-pack", "lga-week-2012"} and "LGA" not in lga.rest
+    other = named_source("What did the 2017 guidance on special guardianship say a court report must include?", docs)
+    assert other.doc_ids == (), "the library's 2017 web page is not the 2017 guidance the question means"
     here = named_source("In Telford, which workers help young people at risk of exploitation?", docs)
     assert here.doc_ids == () and here.rest.startswith("In Telford"), "a place the asker is in is not a source"
 
