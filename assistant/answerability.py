@@ -289,7 +289,9 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     # "How many ... right now?" wants a live figure; "what is the current guidance on ...?" wants
     # the guidance, which is what the library holds.
     wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(question))
-    live = bool(_LIVE.search(question) and wants_figure) or bool(_FUTURE.search(question)) \
+    # So with a future date: "when does the panel next meet?" asks for one; "... on the agenda
+    # next month. What should I be digging into?" only says when the asker needs the answer.
+    live = bool((_LIVE.search(question) or _FUTURE.search(question)) and wants_figure) \
         or bool(asked in ("count", "amount") and _RECENT.search(question)) \
         or bool(latest_year and any(y > latest_year for y in years))
     return Signals(

@@ -191,6 +191,8 @@ def test_asking_for_current_guidance_is_not_taken_for_a_live_figure(assistant):
     assert not answer.abstained, answer.answer
     live = assistant.ask("How many children are looked after in Telford right now?")
     assert live.abstained, "a live figure is still declined"
+    soon = assistant.ask("Care leavers' housing is on our panel's agenda next month. What should councillors be asking?")
+    assert not soon.abstained, "'next month' says when the asker needs the answer, not what they ask"
 
 
 def test_how_quickly_is_answered_by_as_soon_as_possible(assistant):
