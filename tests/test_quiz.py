@@ -21,6 +21,7 @@ from cpguide.errors import UsageError
 from cpguide.eval.check import normalise
 from cpguide.eval.quiz import (
     KINDS,
+    MAX_QUESTIONS,
     QUOTE_OVERLAP,
     SIMILAR,
     build_quiz,
@@ -176,9 +177,10 @@ def test_distractors_never_equal_or_echo_the_right_answer(bank, corpus):
             by_answer.setdefault(normalise(item["answer"]), []).append(item)
     by_id = {i["id"]: i for i in bank}
     checked = 0
+    wanted = min(MAX_QUESTIONS, sum(1 for i in bank if i["answerable"]))
     for seed in range(12):
-        quiz = quiz_of(bank, corpus, n=200, seed=seed, kinds=("mc",))
-        assert len(quiz.questions) == sum(1 for i in bank if i["answerable"])
+        quiz = quiz_of(bank, corpus, n=wanted, seed=seed, kinds=("mc",))
+        assert len(quiz.questions) == wanted
         for q in quiz.questions:
             item = by_id[q.item_id]
             right = q.options[q.answer_index]
