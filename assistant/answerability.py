@@ -72,6 +72,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"address (?:for|of|to write)|who (?:do|should|can) (?:i|we) (?:contact|ring|call|phone|email|speak to)|"
                    r"website for|get in touch|helplines?|hotlines?|named contact|contact (?:for|at|person|number|point)|"
                    r"who is the contact|(?:referral|application|online|sign-up) form|"
+                   r"(?:get hold of|get in touch with|reach) (?:them|him|her|someone|somebody|the (?:\w+ ){0,3}"
+                   r"(?:workers?|team|officers?|lead|leads|coordinator|manager|organisers?|staff|person|people who))\b|"
                    r"how (?:do|can|could|should) (?:i|we|you|they|an? [\w ]{1,25}) (?:reach|contact|find)\b.{0,40}"
                    r"\b(?:team|office|service|school|officer|panel|board|scheme))\b", re.I),
         re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
@@ -79,7 +81,10 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(r"\b(what date|which date|what day|what time|deadline|"
                    r"opening (?:hours|times)|next (?:meeting|panel|week|event)|"
-                   r"closing date|by when|when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
+                   r"closing date|by when|what year|which year|what month|when exactly|"
+                   r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
+                   r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place)|"
+                   r"when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
                    r"launched|published|happening))\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
@@ -109,7 +114,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "count": (
         re.compile(r"\b(how many|what (?:is|are|was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
-                   r"(?:a|any) (?:cap|limit|upper limit) on|the (?:maximum|minimum) number|"
+                   r"(?:a|any) (?:cap|limit|upper limit|ceiling) on|(?:the|a) (?:maximum|minimum|set|fixed) number|"
+                   r"(?:shouldn['’]t|should not|must not|mustn['’]t|can['’]t|cannot) (?:go over|exceed|go above)|"
                    r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"
                    r"what percentage|what proportion|what share|national average|number of|how (?:much )?more often)\b",
                    re.I),
@@ -347,14 +353,14 @@ def reason(signals: Signals) -> str:
         return f"The library covers England and Wales; it has nothing on {signals.other_place.title()}."
     if signals.unknown_name:
         return f"Nothing in the library mentions {signals.unknown_name}."
-    if signals.unknown:
-        words = list(signals.unknown[:2])
-        return "Nothing in the library mentions " + " or ".join(words) + "."
     if signals.asked and not signals.kind_found:
         what = {"amount": "an amount or rate", "duration": "a length of time", "contact": "contact details",
                 "date": "a date or time", "when": "a date or time", "frequency": "how often something happens",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."
+    if signals.unknown:
+        words = list(signals.unknown[:2])
+        return "Nothing in the library mentions " + " or ".join(words) + "."
     if signals.live:
         return "The library holds published guidance, not current figures or dates."
     return ""

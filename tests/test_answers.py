@@ -229,6 +229,18 @@ def test_a_name_the_question_asks_about_still_declines(assistant):
     assert answer.abstained and "Pupil Premium Plus" in answer.answer
 
 
+@pytest.mark.parametrize("question, says", [
+    ("We'd love to copy Coventry's awards night. How do I get hold of the organisers?", "contact details"),
+    ("I'm a PCSO in Telford worried about a lad being exploited: how do I reach the CATE workers directly?",
+     "contact details"),
+    ("When exactly did Newcastle start giving young people in care preferential interviews for council jobs?",
+     "a date"),
+])
+def test_contact_and_date_questions_in_everyday_words_decline_and_say_what_was_asked(assistant, question, says):
+    answer = assistant.ask(question)
+    assert answer.abstained and says in answer.answer, answer.answer
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
