@@ -80,7 +80,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "date": (
         re.compile(r"\b(what date|which date|what day|what time|deadline|"
-                   r"opening (?:hours|times)|next (?:meeting|panel|week|event)|"
+                   r"opening (?:hours|times)|the dates? (?:of|for)|"
                    r"closing date|by when|what year|which year|what month|when exactly|"
                    r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
                    r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place)|"
