@@ -143,6 +143,29 @@ KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
 COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
 
+# Where the ask begins after a sentence of context: "Our report goes to panel in March. What
+# should it cover?", "I'm a PCSO in Telford: how do I ...?".
+_CONTEXT_BREAK = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\s+[-–—]\s+")
+
+
+def asked_part(question: str) -> str:
+    """The question without the context said before it: the last sentence that asks something.
+    What kind of answer is wanted, and whether it is a live one, is read there, so "next month"
+    or "in March" in the context does not make a question about dates."""
+    parts = [p for p in _CONTEXT_BREAK.split(question.strip()) if p.strip()]
+    if len(parts) < 2:
+        return question
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    last = asking[-1] if asking else parts[-1]
+    return last if len(last.split()) >= 3 else question
+
+
+def kind_asked(question: str) -> str:
+    """The kind of answer the question asks for ("amount", "contact", "date", ...), or ""."""
+    ask = asked_part(question)
+    return next((kind for kind, (pattern, _) in ANSWER_KINDS.items() if pattern.search(ask)), "")
+
+
 @dataclass(frozen=True)
 class Signals:
     """What we know about whether the library answers a question, before deciding."""
@@ -275,7 +298,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     top_tokens = set(tokenize(" ".join(h.text for h in hits[:5])))
     coverage = sum(idf[t] for t in qtok & top_tokens) / total
     unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
-    asked = next((kind for kind, (ask, _) in ANSWER_KINDS.items() if ask.search(question)), "")
+    ask = asked_part(question)
+    asked = kind_asked(question)
     kind_found = False
     if asked:
         _, looks = ANSWER_KINDS[asked]
@@ -294,11 +318,11 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
     # "How many ... right now?" wants a live figure; "what is the current guidance on ...?" wants
     # the guidance, which is what the library holds.
-    wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(question))
+    wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(ask))
     # So with a future date: "when does the panel next meet?" asks for one; "... on the agenda
     # next month. What should I be digging into?" only says when the asker needs the answer.
-    live = bool((_LIVE.search(question) or _FUTURE.search(question)) and wants_figure) \
-        or bool(asked in ("count", "amount") and _RECENT.search(question)) \
+    live = bool((_LIVE.search(ask) or _FUTURE.search(ask)) and wants_figure) \
+        or bool(asked in ("count", "amount") and _RECENT.search(ask)) \
         or bool(latest_year and any(y > latest_year for y in years))
     return Signals(
         relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),

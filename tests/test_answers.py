@@ -193,6 +193,8 @@ def test_asking_for_current_guidance_is_not_taken_for_a_live_figure(assistant):
     assert live.abstained, "a live figure is still declined"
     soon = assistant.ask("Care leavers' housing is on our panel's agenda next month. What should councillors be asking?")
     assert not soon.abstained, "'next month' says when the asker needs the answer, not what they ask"
+    context = assistant.ask("Our panel wants the current figures on care leavers' housing. What should councillors ask about it?")
+    assert not context.abstained, "the kind of answer wanted is read from the ask, not from the context before it"
     visit = assistant.ask("I'm visiting one of our children's homes next week: which of Walsall's levels of "
                           "corporate parenting responsibility is that?")
     assert not visit.abstained, visit.answer
