@@ -77,7 +77,7 @@ class Assistant:
 
         hits, selection, signals = self._gather(question, resolved, filters)
         chosen, unanswered = selection.sentences, selection.unanswered
-        why = self._decline_reason(signals, follow_up=resolved != question)
+        why = self._decline_reason(signals)
         if why is not None:
             return self._abstain(question, resolved, hits, why)
         table = self._duty_table(question, resolved, filters)
@@ -157,15 +157,18 @@ class Assistant:
         question = check_query(question, self.max_query_chars)
         return self._gather(question, question, Filters())[2]
 
-    def _decline_reason(self, signals: answerability.Signals, follow_up: bool = False) -> str | None:
+    def _decline_reason(self, signals: answerability.Signals) -> str | None:
         """None to answer; otherwise why not (possibly "" when no single signal explains it).
 
-        A follow-up is searched with the conversation written into it ("... (about: ...)"), which
-        lowers its passages' similarity whatever they hold: there the fitted judge decides alone.
+        The fitted judge weighs the best passage's similarity with the other signals, so the
+        similarity floor applies only without one: a question with a sentence of context
+        ("Changing tack: I run a library in Cardiff. Should we let social workers use our
+        rooms?") or a follow-up with the conversation written into it is less similar to its
+        passage whatever that passage holds. A question with no sentence to answer it declines.
         """
         if signals.other_place:
             return answerability.reason(signals)
-        too_far = signals.relevance < self.abstain_threshold and not (follow_up and self.judge is not None)
+        too_far = signals.relevance < self.abstain_threshold and self.judge is None
         if too_far or signals.best_sentence <= 0.0:
             return ""
         if self.judge is not None and not self.judge.answers(signals):

@@ -246,6 +246,13 @@ def test_contact_and_date_questions_in_everyday_words_decline_and_say_what_was_a
     assert answer.abstained and says in answer.answer, answer.answer
 
 
+def test_a_question_after_a_sentence_of_context_is_answered_and_an_off_topic_one_declines(assistant):
+    answer = assistant.ask("Changing tack: I run a library in Cardiff. Should we be letting social workers use "
+                           "our rooms for meetings?")
+    assert any("use your facilities for meetings" in c.quote for c in answer.citations), answer.answer
+    assert assistant.ask("How do I bake sourdough bread?").abstained
+
+
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
     answer = assistant.ask("Should care leavers be placed in bed and breakfast accommodation?")
     assert not answer.abstained
