@@ -241,7 +241,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
                 # only the whole phrase can vouch for.
                 if not in_library(name):
                     return name
-            elif not all(known(w) for w in words) and not (len(words) == 1 and _zipf(name.lower()) >= COMMON_ZIPF):
+            elif not all(known(w) for w in words) and not (len(words) == 1 and word_zipf(name.lower()) >= COMMON_ZIPF):
                 return name
     return ""
 
@@ -260,7 +260,8 @@ def used_in_library(word: str, doc_freq: dict[str, int]) -> bool:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _zipf(word: str) -> float:
+def word_zipf(word: str) -> float:
+    """How common a word is in everyday English (wordfreq's Zipf scale: 7 for "the", 3 for rare words)."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # without the list every unknown word counts as salient
@@ -282,7 +283,7 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
             continue
         if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
             continue  # everyday words the field's vocabulary maps to the library's own
-        zipf = _zipf(clean.lower())
+        zipf = word_zipf(clean.lower())
         if zipf >= COMMON_ZIPF:
             continue
         out.append((round(7.0 - zipf, 2), clean))

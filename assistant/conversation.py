@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
+from cpguide.assistant.answerability import COMMON_ZIPF, word_zipf
 from cpguide.assistant.places import places
 from cpguide.records import Answer
 
@@ -33,7 +34,11 @@ _SOFT_START = re.compile(r"^(?:but|also|so|plus|any|anything|anyone)\b[\s,]*", r
 _CHAT_OPENER = re.compile(
     r"^(?:ok(?:ay)?|right|now|well|thanks|thank you|great|cheers|next|separately|"
     r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
-    r"on (?:another|a different) (?:note|subject|topic)|changing (?:the )?subject)\b[\s,:;.!-]*",
+    r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
+    r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
+    r"while i(?:['’]ve| have) got you|by the way|btw|also while i(?:['’]m| am) here|"
+    r"(?:quick|one|another|a different|different) (?:one|question|thing) on (?:another|a different) (?:topic|subject|note))"
+    r"\b[\s,:;.!-]*",
     re.I,
 )
 # "And ...", "In England, ...": these continue the question before unless what follows is a
@@ -85,12 +90,13 @@ _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenage
                      r"care leavers?|carers?|staff|members?|councillors?|officers?|parents?|famil(?:y|ies)|"
                      r"adults?|babies|baby)\b", re.I)
 _PLURAL_PRONOUN = re.compile(r"\b(they|them|their|theirs)\b", re.I)
-_CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{3,}")
+_CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
 _STOP = frozenset(
     "what when where which while whom whose with would could should shall will that this those these there "
     "they them their have does doing done about from into onto than then also just only very much many more "
     "most some such each every been being were your yours ours mean means need needs tell know happen happens "
-    "does much".split()
+    "does much why who how not yes the and for are can did was has had may its our you any all but off out own "
+    "too old get got say see use".split()
 )
 @dataclass
 class Turn:
@@ -183,7 +189,11 @@ def leans_on_context(question: str) -> bool:
                 and not _named_in_first_part(q, pronoun.start()):
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
-    return len(content) < 2 and not subjects_in(q)
+    # "What is a PEP?" names its subject in one word; "who pays?" and "what is the point?" (an
+    # everyday word) name none.
+    defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", q, re.I)
+    named = bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
+    return len(content) < 2 and not subjects_in(q) and not named
 
 
 def _named_in_first_part(question: str, at: int) -> bool:
@@ -278,5 +288,5 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
 
     # "who checks that happens?" - keep the new question, carry the subject of the last two turns
     m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)
-    about = f"{m.group(1).rstrip('?')}; {m.group(2).split('; ')[0]}" if m else previous.rstrip("?")
+    about = f"{m.group(1).rstrip('?')}; {m.group(2).split('; ')[0]}" if m else strip_lead(previous)
     return f"{rest}? (about: {about})", place

@@ -350,6 +350,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "In England, who has to follow the corporate parenting principles?",
     "Who sits on a corporate parenting panel and how often does it meet?",
     "How does the council make sure its care leavers get help with housing?",
+    "What is a PEP?", "Totally different thing: what is staying put?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -360,7 +361,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "Tell me more about the second point", "Does that apply to them too?", "What does the nurture one mean?",
     "Does it apply to care leavers?", "So who pays?", "Any examples?", "Is it compulsory?", "Is it the same in Wales?",
     "And going on to university?", "Right, and what about the police?", "And in Wales, who can sign up?", "OK, why?",
-    "What is it and who runs it?", "Does the council have to fund it?",
+    "What is it and who runs it?", "Does the council have to fund it?", "What is the point?", "Why not?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
