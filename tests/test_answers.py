@@ -162,95 +162,58 @@ def test_a_figure_asked_for_in_everyday_words_that_the_library_lacks_declines(as
     assert answer.abstained, answer.answer
 
 
-def test_a_when_question_answered_by_a_condition_is_not_declined_for_lacking_a_date(assistant):
-    answer = assistant.ask("When is a placement out of area?")
-    assert not answer.abstained, answer.answer
-    assert any("outside of the council’s geographical boundary" in c.quote for c in answer.citations), answer.answer
-    upcoming = assistant.ask("When is the next corporate parenting panel in Walsall?")
-    assert upcoming.abstained, "a future meeting's date is still not in published guidance"
+# Words that only look like a request for a figure, a date or a contact; context said before
+# the ask; a name saying who is asking. Each was declined, or answered with a web address, before.
+ANSWERED_AS_MEANT = [
+    ("When is a placement out of area?", "outside of the council’s geographical boundary"),
+    ("How soon should work start on a care leaver's pathway plan?", "well in advance"),
+    ("How often should a child's care plan be reviewed?", "every six months"),
+    ("How much support should care leavers get from their personal adviser?", None),
+    ("What are the costs of placement instability for children?", None),
+    ("How can housing services address homelessness among care leavers?", None),
+    ("What does the Welsh toolkit call organisations that sign the charter?", None),
+    ("At the moment, what should schools be doing for looked-after children?", None),
+    ("Care leavers' housing is on our panel's agenda next month. What should councillors be asking?", None),
+    ("Our panel wants the current figures on care leavers' housing. What should councillors ask about it?", None),
+    ("I'm visiting one of our children's homes next week: which of Walsall's levels of corporate parenting "
+     "responsibility is that?", None),
+    ("As a Year 11 tutor at Hillside Academy, how can I support a pupil in care?", None),
+    ("I'm a PCSO with Gwent Police - what should police do for children in care?", None),
+    ("We run the Kettle Café in Swansea: what could we do for care leavers?", None),
+    ("Changing tack: I run a library in Cardiff. Should we be letting social workers use our rooms for meetings?",
+     "use your facilities for meetings"),
+]
 
 
-def test_how_much_of_something_other_than_money_is_not_taken_for_an_amount(assistant):
-    answer = assistant.ask("How much support should care leavers get from their personal adviser?")
-    assert not answer.abstained, answer.answer
-    assert "amount" not in answer.answer
-
-
-@pytest.mark.parametrize("question", [
-    "How can housing services address homelessness among care leavers?",
-    "What does the Welsh toolkit call organisations that sign the charter?",
-])
-def test_address_and_call_as_verbs_do_not_ask_for_contact_details(assistant, question):
+@pytest.mark.parametrize("question, quoted", ANSWERED_AS_MEANT)
+def test_a_question_is_answered_as_a_person_means_it(assistant, question, quoted):
     answer = assistant.ask(question)
     assert not answer.abstained, answer.answer
     assert not any(re.search(r"www\.|https?://|@", c.quote) for c in answer.citations), answer.answer
+    if quoted:
+        assert any(quoted in c.quote for c in answer.citations), answer.answer
 
 
-def test_asking_for_current_guidance_is_not_taken_for_a_live_figure(assistant):
-    answer = assistant.ask("At the moment, what should schools be doing for looked-after children?")
-    assert not answer.abstained, answer.answer
-    live = assistant.ask("How many children are looked after in Telford right now?")
-    assert live.abstained, "a live figure is still declined"
-    soon = assistant.ask("Care leavers' housing is on our panel's agenda next month. What should councillors be asking?")
-    assert not soon.abstained, "'next month' says when the asker needs the answer, not what they ask"
-    context = assistant.ask("Our panel wants the current figures on care leavers' housing. What should councillors ask about it?")
-    assert not context.abstained, "the kind of answer wanted is read from the ask, not from the context before it"
-    visit = assistant.ask("I'm visiting one of our children's homes next week: which of Walsall's levels of "
-                          "corporate parenting responsibility is that?")
-    assert not visit.abstained, visit.answer
-
-
-def test_how_quickly_is_answered_by_as_soon_as_possible(assistant):
-    answer = assistant.ask("How soon should work start on a care leaver's pathway plan?")
-    assert not answer.abstained, answer.answer
-    assert any("well in advance" in c.quote for c in answer.citations), answer.answer
-
-
-def test_costs_and_values_that_are_not_money_are_not_taken_for_an_amount(assistant):
-    answer = assistant.ask("What are the costs of placement instability for children?")
-    assert not answer.abstained, answer.answer
-    assert assistant.ask("What is the cost of a residential placement for a council?").abstained
-
-
-def test_how_often_is_answered_by_a_frequency_and_a_decline_says_what_was_asked(assistant):
-    answer = assistant.ask("How often should a child's care plan be reviewed?")
-    assert any("every six months" in c.quote for c in answer.citations), answer.answer
-    declined = assistant.ask("How often does Walsall's corporate parenting board meet?")
-    assert declined.abstained and "how often" in declined.answer
-
-
-@pytest.mark.parametrize("question", [
-    "As a Year 11 tutor at Hillside Academy, how can I support a pupil in care?",
-    "I'm a PCSO with Gwent Police - what should police do for children in care?",
-    "We run the Kettle Café in Swansea: what could we do for care leavers?",
-])
-def test_a_name_saying_who_is_asking_does_not_decline_the_question(assistant, question):
-    answer = assistant.ask(question)
-    assert not answer.abstained, answer.answer
-
-
-def test_a_name_the_question_asks_about_still_declines(assistant):
-    answer = assistant.ask("What can Pupil Premium Plus be spent on for looked-after children?")
-    assert answer.abstained and "Pupil Premium Plus" in answer.answer
-
-
-@pytest.mark.parametrize("question, says", [
+# What the library cannot answer, however it is asked, and what the decline says is missing.
+DECLINED_SAYING = [
+    ("When is the next corporate parenting panel in Walsall?", "not current figures or dates"),
+    ("How many children are looked after in Telford right now?", "asks for a figure"),
+    ("What is the cost of a residential placement for a council?", "an amount"),
+    ("How often does Walsall's corporate parenting board meet?", "how often"),
+    ("What can Pupil Premium Plus be spent on for looked-after children?", "Pupil Premium Plus"),
     ("We'd love to copy Coventry's awards night. How do I get hold of the organisers?", "contact details"),
     ("I'm a PCSO in Telford worried about a lad being exploited: how do I reach the CATE workers directly?",
      "contact details"),
     ("When exactly did Newcastle start giving young people in care preferential interviews for council jobs?",
      "a date"),
-])
-def test_contact_and_date_questions_in_everyday_words_decline_and_say_what_was_asked(assistant, question, says):
+    ("How do I bake sourdough bread?", "does not seem to answer"),
+]
+
+
+@pytest.mark.parametrize("question, says", DECLINED_SAYING)
+def test_a_question_the_library_cannot_answer_declines_and_says_what_is_missing(assistant, question, says):
     answer = assistant.ask(question)
     assert answer.abstained and says in answer.answer, answer.answer
-
-
-def test_a_question_after_a_sentence_of_context_is_answered_and_an_off_topic_one_declines(assistant):
-    answer = assistant.ask("Changing tack: I run a library in Cardiff. Should we be letting social workers use "
-                           "our rooms for meetings?")
-    assert any("use your facilities for meetings" in c.quote for c in answer.citations), answer.answer
-    assert assistant.ask("How do I bake sourdough bread?").abstained
 
 
 def test_an_answerable_question_is_still_answered_with_its_passage(assistant):
