@@ -331,3 +331,11 @@ def check_file(path: Path | str, documents: dict[str, str], *,
     if is_dialogue_file(path):
         return check_dialogues(path, documents)
     return check_items(path, documents, require_stem=shipped and Path(path).name == QUIZ_BANK)
+
+
+if __name__ == "__main__":  # `python -m cpguide.eval.check FILE ...` is `cpguide eval check FILE ...`
+    import sys
+
+    from cpguide.cli import main
+
+    main(["eval", "check", *sys.argv[1:]])

@@ -293,3 +293,17 @@ def test_check_with_no_file_covers_every_shipped_set_that_exists(tmp_path, docum
     assert {name: len(problems) for name, (_, problems) in results.items()} == dict.fromkeys(results, 0)
     assert len(results["test.jsonl"][0]) == 1  # test items need no stem: they are never quizzed
     assert len(results["dialogues.jsonl"][0]) >= 14  # read as dialogues
+
+
+def test_the_checker_runs_as_a_module_and_fails_on_a_bad_file(tmp_path, starter_index):
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "mine.jsonl"
+    bad.write_text(json.dumps({"id": "x1", "question": "What is a pathway plan?"}) + "\n", encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-m", "cpguide.eval.check", "--index-dir", str(starter_index), str(bad)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "x1" in run.stdout and "missing" in run.stdout
