@@ -47,7 +47,8 @@ MAX_MISSING_CHARS = 120  # "the grant's amount in Anytown", not a paragraph
 # Files `cpguide eval check` reads when none is named, in this order; the held-out sets after
 # the dev set may not exist yet.
 SHIPPED_FILES: tuple[str, ...] = ("gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl",
-                                  "holdout.jsonl", "holdout_dialogues.jsonl", "fresh.jsonl", "fresh_dialogues.jsonl")
+                                  "holdout.jsonl", "holdout_dialogues.jsonl", "fresh.jsonl", "fresh_dialogues.jsonl",
+                                  "fresh2.jsonl", "fresh2_dialogues.jsonl")
 QUIZ_BANK = "gold.jsonl"
 
 ITEM_KEYS: tuple[str, ...] = ("id", "question", "answerable", "audience", "topic", "style")

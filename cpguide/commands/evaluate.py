@@ -22,7 +22,8 @@ def _documents(settings) -> dict[str, str]:
 # fresh: written from the documents alone by someone who had not seen the rules, before the
 # changes it judges.
 SETS = {"dev": ("gold.jsonl", "dialogues.jsonl"), "test": ("test.jsonl", "test_dialogues.jsonl"),
-        "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl"), "fresh": ("fresh.jsonl", "fresh_dialogues.jsonl")}
+        "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl"), "fresh": ("fresh.jsonl", "fresh_dialogues.jsonl"),
+        "fresh2": ("fresh2.jsonl", "fresh2_dialogues.jsonl")}
 
 
 def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_answers: bool) -> dict:
@@ -50,10 +51,10 @@ def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_
 
 @click.group(invoke_without_command=True)
 @index_options
-@click.option("--set", "which", type=click.Choice(["both", "dev", "test", "holdout", "fresh"]), default="both", show_default=True,
+@click.option("--set", "which", type=click.Choice(["both", "dev", "test", "holdout", "fresh", "fresh2"]), default="both", show_default=True,
               help="dev = eval/gold.jsonl (tune on it); test = eval/test.jsonl (held out: never tune on it); "
-                   "holdout = eval/holdout.jsonl and fresh = eval/fresh.jsonl (held out, judging later changes: never "
-                   "tune on them); both = dev and test.")
+                   "holdout, fresh and fresh2 = eval/<name>.jsonl (held out, each judging the changes made after it: "
+                   "never tune on them); both = dev and test.")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Your own question file instead of the shipped sets.")
 @click.option("--dialogues", type=click.Path(exists=True, dir_okay=False, path_type=Path),
