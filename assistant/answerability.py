@@ -35,7 +35,14 @@ from cpguide.index.lexical import tokenize
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
 _DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
             r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b"
+_SHARE = r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s*(?:per ?cent|%)|\bper ?cent\b|\b(?:half|a third|a quarter|one in \w+)\b"
 ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    # "What was the NEET rate ...?" wants a share; "the weekly allowance rates" want money.
+    "rate": (
+        re.compile(r"\bthe (?!(?:\w+ ){0,2}(?:allowances?|pay|fees?|fostering|boarding|hourly|weekly|daily|monthly|"
+                   r"going|payments?|interest|tax)\b)(?:\w+ ){0,3}rates?\b(?! of pay)", re.I),
+        re.compile(_SHARE, re.I),
+    ),
     "amount": (
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
         re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
@@ -50,8 +57,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|"
                    r"(?:pay|pays|paid|earn|earns|charge|charges|cost|costs)\b.{0,40}\b(?:each|per|a|every) "
                    r"(?:week|month|year|hour|night|visit|placement|child))\b", re.I),
-        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|per (?:week|month|year|hour))|\bper cent\b|%|" + _TIMES + "|"
-                   + _DURATION, re.I),
+        # Money: a percentage or a number of weeks does not say what a grant or a wage is.
+        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|pence|p\b)|\b(?:hundred|thousand|million) pounds\b", re.I),
     ),
     "duration": (
         re.compile(r"\b(how long|how much (?:time|of (?:my|our|their|your|his|her) (?:time|diary|week|day|evenings?))|"
@@ -379,7 +386,7 @@ def reason(signals: Signals) -> str:
     if signals.unknown_name:
         return f"Nothing in the library mentions {signals.unknown_name}."
     if signals.asked and not signals.kind_found:
-        what = {"amount": "an amount or rate", "duration": "a length of time", "contact": "contact details",
+        what = {"rate": "a rate or share", "amount": "an amount of money", "duration": "a length of time", "contact": "contact details",
                 "date": "a date or time", "when": "a date or time", "frequency": "how often something happens",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."

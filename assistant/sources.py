@@ -3,9 +3,8 @@ toolkit say ...", "in the 2012 pack, ...".
 
 Those words name a document, not what the answer is about. Left in, they pull the answer
 towards whichever sentence mentions the toolkit or the LGA ("Let me say thank you for taking the
-time to read this toolkit") instead of the one that answers. The sentences are therefore chosen
-for the question without its source phrase; the search still uses the whole question, where a
-publisher's name rightly finds its documents.
+time to read this toolkit") instead of the one that answers. So the rest of the question is
+searched for in the documents the phrase names, and its sentences are chosen without it.
 
 The publishers and titles come from the library's own metadata, so a council that adds its
 strategy is recognised ("what does Anytown's strategy say ..."), with the field's everyday
@@ -25,11 +24,9 @@ _SAYS = (r"(?:say|says|said|tell|tells|told|recommend|recommends|suggest|suggest
          r"list|lists|describe|describes|mention|mentions|expect|expects|want|wants|propose|proposes|single out|"
          r"group|groups|count|counts|define|defines|call|calls|stress|stresses|highlight|highlights|urge|urges)")
 _QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|[A-Z][\w&’'-]*)"
-_COMMON = frozenset({"council", "borough", "county", "city", "metropolitan", "district", "government", "the", "of", "and",
-                     "&", "for", "association"})
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=512)
 def _publisher_names(publishers: tuple[str, ...]) -> str:
     """A regex alternation of the library's publishers: full name, initials ("LGA"), and the
     distinctive words of a council's name ("Telford & Wrekin", "Walsall")."""
@@ -41,12 +38,13 @@ def _publisher_names(publishers: tuple[str, ...]) -> str:
         names.add(re.escape(p))
         words = re.findall(r"[A-Za-z][\w’'-]*", p)
         capitals = [w for w in words if w[0].isupper() and w.lower() not in ("of", "and", "for", "the")]
-        if len(capitals) >= 2:
+        if len(capitals) >= 3:
             names.add("".join(w[0] for w in capitals))  # Local Government Association -> LGA
-        own = [w for w in words if w.lower() not in _COMMON]
-        if own:
-            names.add(re.escape(" ".join(own)))  # Telford & Wrekin Council -> Telford Wrekin (loose below)
-            names.add(re.escape(own[0]))
+        # A council goes by its place: Telford & Wrekin Council -> "Telford & Wrekin", "Telford".
+        short = re.sub(r"\s+(?:(?:Metropolitan\s+)?(?:Borough|County|City|District)\s+)?Council$", "", p)
+        if short != p and short:
+            names.add(re.escape(short))
+            names.add(re.escape(short.split()[0]))
     return "|".join(sorted(names, key=len, reverse=True))
 
 

@@ -199,6 +199,8 @@ DECLINED_SAYING = [
     ("When is the next corporate parenting panel in Walsall?", "not current figures or dates"),
     ("How many children are looked after in Telford right now?", "asks for a figure"),
     ("What is the cost of a residential placement for a council?", "an amount"),
+    # Ages and a length of stay in the answering sentence are not a wage.
+    ("What hourly wage do care leavers earn on Bolton's paid work experience scheme?", "an amount of money"),
     ("How often does Walsall's corporate parenting board meet?", "how often"),
     ("What can Pupil Premium Plus be spent on for looked-after children?", "Pupil Premium Plus"),
     ("We'd love to copy Coventry's awards night. How do I get hold of the organisers?", "contact details"),
