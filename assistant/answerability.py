@@ -13,6 +13,9 @@ is the weekly staying put allowance?" with a sentence about staying put. We look
   words they contain);
 * **places and years** the library does not cover (Scotland; "this year", "2026").
 
+What the question asks for (the kind of answer, a live figure, who is asking) is read in
+``asking``; here it is set against what the library holds.
+
 A logistic model over these, fitted on the dev set with cross-validation
 (``python -m cpguide.eval.fit_answerability``), decides; its few numbers live in
 ``answerability.toml`` so nothing is trained at run time. Each signal also yields the reason a
@@ -28,149 +31,16 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from cpguide.assistant.asking import ANSWER_KINDS, asker_spans, asks_for_live, kind_asked
 from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 
-# What kind of answer the question asks for, and what such an answer looks like in a sentence.
-_TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
-_DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
-            r"(?:hours?|days?|weeks?|months?|years?|minutes?)\b"
-_SHARE = r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s*(?:per ?cent|%)|\bper ?cent\b|\b(?:half|a third|a quarter|one in \w+)\b"
-ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    # "What was the NEET rate ...?" wants a share; "the weekly allowance rates" want money.
-    "rate": (
-        re.compile(r"\bthe (?!(?:\w+ ){0,2}(?:allowances?|pay|fees?|fostering|boarding|hourly|weekly|daily|monthly|"
-                   r"going|payments?|interest|tax)\b)(?:\w+ ){0,3}rates?\b(?! of pay)", re.I),
-        re.compile(_SHARE, re.I),
-    ),
-    "amount": (
-        # "How much is the grant?", "how much pocket money", not "how much say do they get?".
-        re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
-                   r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
-                   r"\s*[?.!]*$)|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
-                   r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
-                   r"(?!the |each |a |an )))|what (?:\w+ )?(?:fees?|wages?|"
-                   r"salary|allowance|rate of pay)\b|how many pounds|(?:monetary|cash|financial) value|"
-                   r"value of (?:the|each|a|an) (?:\w+ ){0,2}(?:grant|payment|allowance|budget|bursary|award|fund)|(?:how much|what)\b[^?]{0,40}\bworth\b(?! (?:doing|it\b))|what does it cost|"
-                   r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
-                   r"how (?:big|large) (?:a |is the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|fund)|"
-                   r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|"
-                   r"(?:pay|pays|paid|earn|earns|charge|charges|cost|costs)\b.{0,40}\b(?:each|per|a|every) "
-                   r"(?:week|month|year|hour|night|visit|placement|child))\b", re.I),
-        # Money: a percentage or a number of weeks does not say what a grant or a wage is.
-        re.compile(r"£\s?\d|\b\d[\d,.]*\s*(?:pounds|pence|p\b)|\b(?:hundred|thousand|million) pounds\b", re.I),
-    ),
-    "duration": (
-        re.compile(r"\b(how long|how much (?:time|of (?:my|our|their|your|his|her) (?:time|diary|week|day|evenings?))|"
-                   r"waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
-                   r"how quickly|how soon)\b", re.I),
-        # "How quickly ...?" is answered by "as soon as possible" as well as by "within 10 days".
-        re.compile(_DURATION + r"|\bwithin\s+\d|\b(?:as soon as possible|as quickly as possible|immediately|promptly|"
-                   r"without delay|straight away|at the earliest|well in advance|in good time)\b", re.I),
-    ),
-    "contact": (
-        # "address" and "call" are contact words as nouns or with someone to ring, not in "how
-        # should schools address ..." or "what does the toolkit call ...".
-        re.compile(r"\b(phone (?:number|line)|telephone|mobile number|number (?:to|for|do i) (?:call|ring|contact)|"
-                   r"(?:call|ring|phone) (?:them|him|her|someone|somebody|anyone|us|you|for help|out of hours|"
-                   r"the (?:\w+ )?(?:team|office|line|number|service|helpline|officer|school|council))|"
-                   r"(?:can|could) i (?:call|ring|phone)|email|e-mail|"
-                   r"contact details?|(?:the|its|your|an|email|e-mail|postal|web|home|office|contact|correct|full) address|"
-                   r"address (?:for|of|to write)|who (?:do|should|can) (?:i|we) (?:contact|ring|call|phone|email|speak to)|"
-                   r"website for|get in touch|helplines?|hotlines?|named contact|contact (?:for|at|person|number|point)|"
-                   r"who is the contact|(?:referral|application|online|sign-up) form|"
-                   r"(?:get hold of|get in touch with|reach) (?:them|him|her|someone|somebody|the (?:\w+ ){0,3}"
-                   r"(?:workers?|team|officers?|lead|leads|coordinator|manager|organisers?|staff|person|people who))\b|"
-                   r"how (?:do|can|could|should) (?:i|we|you|they|an? [\w ]{1,25}) (?:reach|contact|find)\b.{0,40}"
-                   r"\b(?:team|office|service|school|officer|panel|board|scheme))\b", re.I),
-        re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
-    ),
-    "date": (
-        re.compile(r"\b(what date|which date|what day|what time|deadline|"
-                   r"opening (?:hours|times)|the dates? (?:of|for)|"
-                   r"closing date|by when|what year|which year|what month|when exactly|"
-                   r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
-                   r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place)|"
-                   r"when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
-                   r"launched|published|happening))\b", re.I),
-        re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-                   r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b", re.I),
-    ),
-    # "How often ...?" is answered by "annual", "every six months", "regularly", "twice a year".
-    "frequency": (
-        re.compile(r"\b(how often|how frequently|how regularly|how many times (?:a|per|each) (?:week|month|year|term))\b",
-                   re.I),
-        re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual|annually|yearly|termly|regular|regularly|"
-                   r"frequent|frequently|once|twice|\w+ times (?:a|per|each)|every (?:\w+ )?(?:days?|weeks?|months?|years?|"
-                   r"terms?|quarters?)|each (?:week|month|year|term)|a (?:week|month|year)|at least)\b", re.I),
-    ),
-    # A bare "when" may ask for a time or a condition: "when do the principles apply?" is
-    # answered by "when exercising their functions", "when should work start?" by "well in advance".
-    "when": (
-        re.compile(r"\bwhen (?:is|are|was|will|does|do|did|should|must|can|could)\b", re.I),
-        re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-                   r"when|whenever|before|after|once|as soon as|in advance|until|by the time|at the (?:start|end|point|age)|"
-                   r"aged?|during|while|within|at least|every)\b", re.I),
-    ),
-    "age": (
-        re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
-        re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:\d{1,2}|eighteen|twenty-?one|twenty-?five)\b|"
-                   r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
-    ),
-    "count": (
-        re.compile(r"\b(how many|what (?:is|are|was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
-                   r"(?:a|any) (?:cap|limit|upper limit|ceiling) on|(?:the|a) (?:maximum|minimum|set|fixed) number|"
-                   r"(?:shouldn['’]t|should not|must not|mustn['’]t|can['’]t|cannot) (?:go over|exceed|go above)|"
-                   r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"
-                   r"what percentage|what proportion|what share|national average|number of|how (?:much )?more often)\b",
-                   re.I),
-        re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:per cent|percent|half|third|quarter|twice|"
-                   r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|majority|most)\b|"
-                   + _TIMES, re.I),
-    ),
-}
 _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of ireland|ireland|irish|isle of man|"
                            r"jersey|guernsey|france|germany|australia|canada|america|usa|united states|new zealand)\b",
                            re.I)
-_LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|latest|current|up[- ]to[- ]date|today|"
-                   r"at the moment|so far this)\b", re.I)
-# A future event ("when will...", "when does the panel next meet?") is not in published guidance.
-_FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:\w+ ){0,3}(?:meet|meets|meeting|panel|review|"
-                     r"event|year|month|week|term|round|session|board)\b|\bwhen\b[^?]{0,60}\bnext\b|\bupcoming\b|"
-                     r"\bforthcoming\b", re.I)
-_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|numbers?|data|rates?|percentage|proportion|total|"
-                           r"dates?|deadline|waiting (?:list|times?))\b", re.I)
-# "last year" asks for a recent figure when the question wants a count or an amount.
-_RECENT = re.compile(r"\b(?:last|this|past) (?:year|month|quarter)\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
 COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
-
-
-# Where the ask begins after a sentence of context: "Our report goes to panel in March. What
-# should it cover?", "I'm a PCSO in Telford: how do I ...?".
-_CONTEXT_BREAK = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\s+[-–—]\s+")
-
-
-def asked_part(question: str) -> str:
-    """The question without the context said before it: the last sentence that asks something.
-    What kind of answer is wanted, and whether it is a live one, is read there, so "next month"
-    or "in March" in the context does not make a question about dates."""
-    parts = [p for p in _CONTEXT_BREAK.split(question.strip()) if p.strip()]
-    if len(parts) < 2:
-        return question
-    asking = [p for p in parts if p.rstrip().endswith("?")]
-    last = asking[-1] if asking else parts[-1]
-    return last if len(last.split()) >= 3 else question
-
-
-def kind_asked(question: str) -> str:
-    """The kind of answer the question asks for ("amount", "contact", "date", ...), or ""."""
-    ask = asked_part(question)
-    return next((kind for kind, (pattern, _) in ANSWER_KINDS.items() if pattern.search(ask)), "")
 
 
 @dataclass(frozen=True)
@@ -205,16 +75,6 @@ _BODIES = frozenset({"England", "Wales", "Council", "County", "Borough", "City",
 _LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am)\s+)+", re.I)
 
 
-# Who is asking: "As a SENCO, ...", "I'm a PCSO - ...", "We run the Tesco store in Cardiff: ...",
-# "our NHS Trust". A name there says where the asker works; the question is what they ask.
-_ASKER = re.compile(
-    r"(?:^|(?<=[.!?;:]\s))(?:as (?:an?|the)|i(?:['’]m| am) (?:an?|the|from|with|at)|i work (?:at|for|in|with)|"
-    r"we(?:['’]re| are) (?:an?|the|from)|we run (?:an?|the)?|we work (?:at|for|in|with)|"
-    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]+|\bour\s+(?:[A-Z][\w’'&-]*\s*)+",
-    re.I,
-)
-
-
 def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary) -> str:
     """A name in the question that the library never uses: "Pupil Premium Plus", "Tusla", "SCCIF".
 
@@ -227,7 +87,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             or word.rstrip("s") in vocabulary.abbreviations
 
     located = _located(question)
-    asker = [m.span() for m in _ASKER.finditer(question)]
+    asker = asker_spans(question)
     for m in _NAME.finditer(question):
         if any(a <= m.start() < b for a, b in asker):
             continue  # who is asking ("As a SENCO, ...", "we run the Tesco store: ..."), not what they ask about
@@ -306,7 +166,6 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     top_tokens = set(tokenize(" ".join(h.text for h in hits[:5])))
     coverage = sum(idf[t] for t in qtok & top_tokens) / total
     unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
-    ask = asked_part(question)
     asked = kind_asked(question)
     kind_found = False
     if asked:
@@ -323,15 +182,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
                 kind_found = True
                 break
     place = _OTHER_PLACES.search(question)
-    years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
-    # "How many ... right now?" wants a live figure; "what is the current guidance on ...?" wants
-    # the guidance, which is what the library holds.
-    wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(ask))
-    # So with a future date: "when does the panel next meet?" asks for one; "... on the agenda
-    # next month. What should I be digging into?" only says when the asker needs the answer.
-    live = bool((_LIVE.search(ask) or _FUTURE.search(ask)) and wants_figure) \
-        or bool(asked in ("count", "amount") and _RECENT.search(ask)) \
-        or bool(latest_year and any(y > latest_year for y in years))
+    live = asks_for_live(question, asked, latest_year)
     return Signals(
         relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),
         best_sentence=max((c.similarity for c in chosen), default=0.0),

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.answerability import ANSWER_KINDS
+from cpguide.assistant.asking import ANSWER_KINDS
 from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
