@@ -7,8 +7,8 @@ is the weekly staying put allowance?" with a sentence about staying put. We look
 * **words the library never uses**: the question's salient words (rare in everyday English by
   the ``wordfreq`` lists, so "passport" counts and "council" does not) that appear in no
   passage and are no known abbreviation of the field;
-* **the kind of answer asked for** (an amount, a phone number or email, a date or time, an age,
-  a count or current figure) and whether the sentences we would answer with hold one;
+* **the kind of answer asked for** (an amount of money, a rate, a phone number or email, a date
+  or time, how often, an age, a count) and whether the sentences we would answer with hold one;
 * **how well the best passages cover the question** (meaning, and the share of its rarer
   words they contain);
 * **places and years** the library does not cover (Scotland; "this year", "2026").
@@ -31,7 +31,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from cpguide.assistant.asking import ANSWER_KINDS, asker_spans, asks_for_live, kind_asked
+from cpguide.assistant.asking import ANSWER_KINDS, COMMON_ZIPF, asker_spans, asks_for_live, kind_asked, word_zipf
 from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 
@@ -40,7 +40,6 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
                            re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
-COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Signals:
     kind_found: bool  # the answering sentences hold such an answer near the question's words
     unknown_name: str  # a name (proper noun, acronym or titled phrase) the library never uses, or ""
     other_place: str  # a place the library does not cover, or ""
-    live: bool  # asks for current or future figures ("this year", "latest", a year after the library)
+    live: bool  # asks for a current figure or a future date ("how many ... right now?", a year after the library)
 
     def features(self) -> list[float]:
         """The model's inputs, in ``FEATURES`` order."""
@@ -124,16 +123,6 @@ def used_in_library(word: str, doc_freq: dict[str, int]) -> bool:
     acronym's plural alone ("GCSEs"), so "GCSE" would otherwise look unknown."""
     forms = {word, word + "s", word + "es"} | ({word[:-1]} if word.endswith("s") and len(word) > 3 else set())
     return any(doc_freq.get(t, 0) for form in forms for t in tokenize(form))
-
-
-@functools.lru_cache(maxsize=50_000)
-def word_zipf(word: str) -> float:
-    """How common a word is in everyday English (wordfreq's Zipf scale: 7 for "the", 3 for rare words)."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # without the list every unknown word counts as salient
-        return 0.0
-    return zipf_frequency(word, "en")
 
 
 def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[tuple[float, str]]:

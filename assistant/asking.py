@@ -3,12 +3,16 @@ a date, a phone number or email, a count ...), whether it wants a live figure, w
 begins after a sentence of context, and which words only say who is asking.
 
 Kept apart from ``answerability`` (which weighs these with what the library holds) because
-the answer's sentence choice and the conversation read the same things.
+the sentence choice and the conversation read the same things; it needs nothing but ``re``
+(and, lazily, the ``wordfreq`` list), so reading a conversation imports no search machinery.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+
+COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
@@ -19,7 +23,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # "What was the NEET rate ...?" wants a share; "the weekly allowance rates" want money.
     "rate": (
         re.compile(r"\bthe (?!(?:\w+ ){0,2}(?:allowances?|pay|fees?|fostering|boarding|hourly|weekly|daily|monthly|"
-                   r"going|payments?|interest|tax)\b)(?:\w+ ){0,3}rates?\b(?! of pay)", re.I),
+                   r"going|payments?|interest|tax|wages?|salary|living|minimum)\b)(?:\w+ ){0,3}rates?\b(?! of pay)", re.I),
         re.compile(_SHARE, re.I),
     ),
     "amount": (
@@ -74,7 +78,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"launched|published|happening))\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|monday|tuesday|wednesday|thursday|friday|weekly|monthly|quarterly|annually|"
-                   r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b", re.I),
+                   r"termly|every (?:\w+ )?(?:weeks?|months?|years?|term))\b"
+                   r"|\bwithin (?:\w+ ){0,2}(?:working )?(?:days?|weeks?|months?)\b", re.I),  # "due within 20 working days"
     ),
     # "How often ...?" is answered by "annual", "every six months", "regularly", "twice a year".
     "frequency": (
@@ -117,8 +122,11 @@ _LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|lates
 _FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:\w+ ){0,3}(?:meet|meets|meeting|panel|review|"
                      r"event|year|month|week|term|round|session|board)\b|\bwhen\b[^?]{0,60}\bnext\b|\bupcoming\b|"
                      r"\bforthcoming\b", re.I)
-_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|numbers?|data|rates?|percentage|proportion|total|"
+_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|rates?|percentage|proportion|total|"
                            r"dates?|deadline|waiting (?:list|times?))\b", re.I)
+# Kinds of answer a live question wants: not "the current age limit" or "how often ... the
+# current care plan", which guidance does state.
+_FIGURE_KINDS = ("count", "amount", "rate", "date", "when")
 # "last year" asks for a recent figure when the question wants a count or an amount.
 _RECENT = re.compile(r"\b(?:last|this|past) (?:year|month|quarter)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
@@ -126,7 +134,9 @@ _YEAR = re.compile(r"\b(?:19|20)(\d\d)\b")
 
 # Where the ask begins after a sentence of context: "Our report goes to panel in March. What
 # should it cover?", "I'm a PCSO in Telford: how do I ...?".
-_CONTEXT_BREAK = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\s+[-–—]\s+")
+_CONTEXT_BREAK = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bSt\.)(?<=[.!?:;])\s+(?=\S)"
+    r"|\s+[-–—]\s+(?=(?:what|how|who|when|which|where|why|can|could|should|do|does|is|are|will|would)\b)", re.I)
 
 
 def asked_part(question: str) -> str:
@@ -134,8 +144,8 @@ def asked_part(question: str) -> str:
     What kind of answer is wanted, and whether it is a live one, is read there, so "next month"
     or "in March" in the context does not make a question about dates."""
     parts = [p for p in _CONTEXT_BREAK.split(question.strip()) if p.strip()]
-    if len(parts) < 2:
-        return question
+    if len(parts) < 2 or (_ASKS.match(parts[0]) and not parts[0].rstrip().endswith("?")):
+        return question  # it opens with its ask: "Up to what age - 18 or 21 - can ...?"
     asking = [p for p in parts if p.rstrip().endswith("?")]
     last = asking[-1] if asking else parts[-1]
     return last if len(last.split()) >= 3 else question
@@ -156,8 +166,8 @@ def asks_for_live(question: str, asked: str, latest_year: int | None) -> bool:
     only says when the asker needs the answer. A year after the library's latest is live too.
     """
     ask = asked_part(question)
-    wants_figure = bool(asked) or bool(_FIGURE_WORDS.search(ask))
-    years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(question)]
+    wants_figure = asked in _FIGURE_KINDS or bool(_FIGURE_WORDS.search(ask))
+    years = [2000 + int(y) if int(y) < 50 else 1900 + int(y) for y in _YEAR.findall(ask)]
     return bool((_LIVE.search(ask) or _FUTURE.search(ask)) and wants_figure) \
         or bool(asked in ("count", "amount") and _RECENT.search(ask)) \
         or bool(latest_year and any(y > latest_year for y in years))
@@ -168,7 +178,8 @@ def asks_for_live(question: str, asked: str, latest_year: int | None) -> bool:
 _ASKER = re.compile(
     r"(?:^|(?<=[.!?;:]\s))(?:as (?:an?|the)|i(?:['’]m| am) (?:an?|the|from|with|at)|i work (?:at|for|in|with)|"
     r"we(?:['’]re| are) (?:an?|the|from)|we run (?:an?|the)?|we work (?:at|for|in|with)|"
-    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]+|\bour\s+(?:[A-Z][\w’'&-]*\s*)+",
+    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]{1,60}?(?=\s*(?:[,:;–—]|\s-\s))|"
+    r"\bour\s+(?:(?-i:[A-Z])[\w’'&-]*\s*)+",
     re.I,
 )
 
@@ -176,3 +187,28 @@ _ASKER = re.compile(
 def asker_spans(question: str) -> list[tuple[int, int]]:
     """Where the question says who is asking ("As a SENCO, ...", "our NHS Trust")."""
     return [m.span() for m in _ASKER.finditer(question)]
+
+
+# "..., and when should work on it start?": a second question joined to the first.
+_PART_BREAK = re.compile(r",?\s+(?:and|but|also|or)\s+(?=(?:what|how|who|when|which|where|why|whether|up to what|"
+                         r"until what|do|does|should|can|could|is|are|must)\b)|[;?]\s+(?=\w)|,\s+(?=(?:what|how|who|when|"
+                         r"which|where|why)\b)", re.I)
+_ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to what|until what|do|does|should|can|"
+                   r"could|is|are|must)\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question asked in several parts; a single question is one part."""
+    parts = [p.strip(" ,;?") for p in _PART_BREAK.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3 and _ASKS.match(p)]
+    return parts if len(parts) >= 2 else [question]
+
+
+@functools.lru_cache(maxsize=50_000)
+def word_zipf(word: str) -> float:
+    """How common a word is in everyday English (wordfreq's Zipf scale: 7 for "the", 3 for rare words)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # without the list every unknown word counts as salient
+        return 0.0
+    return zipf_frequency(word, "en")

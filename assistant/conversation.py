@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
-from cpguide.assistant.answerability import COMMON_ZIPF, word_zipf
+from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
 from cpguide.records import Answer
 
@@ -32,7 +32,9 @@ _SOFT_START = re.compile(r"^(?:but|also|so|plus|any|anything|anyone)\b[\s,]*", r
 # question: ...", "Right, ...". They say nothing either way, so the rest is judged as if they
 # were not there.
 _CHAT_OPENER = re.compile(
-    r"^(?:ok(?:ay)?|right|now|well|thanks|thank you|great|cheers|next|separately|"
+    # A one-word interjection only with punctuation after it: "Right, ..." but "Right to advocacy:".
+    r"^(?:(?:ok(?:ay)?|right|now|well|thanks|great|cheers|next|separately)(?=\s*[,.!:;]|\s+[-–—]\s)|"
+    r"ok(?:ay)?\b|thank you|"
     r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
@@ -66,7 +68,7 @@ _DUMMY_IT = re.compile(
 # for a thing ("who checks that happens?", "help with that"), not as a conjunction
 # ("make sure that care leavers...") or a local "this council".
 _PRONOUN = re.compile(
-    r"\b(it|its|they|them|their|theirs|those|these|the same|similar|likewise|equivalent|either|instead|"
+    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|the same|similar|likewise|equivalent|either|instead|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"
     r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
@@ -84,19 +86,21 @@ _THAT_THIS = re.compile(
 )
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
-# People a "they" or "their" later in the same question can point at ("can a young person stay
+# People a "they", "their" or "she" later in the same question can point at ("can a young person stay
 # with their foster carer?").
 _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenagers?|pupils?|students?|"
                      r"care leavers?|carers?|staff|members?|councillors?|officers?|parents?|famil(?:y|ies)|"
-                     r"adults?|babies|baby)\b", re.I)
-_PLURAL_PRONOUN = re.compile(r"\b(they|them|their|theirs)\b", re.I)
+                     r"adults?|babies|baby|mums?|mothers?|dads?|fathers?|daughters?|sons?|girls?|boys?|"
+                     r"grandparents?|grans?|grandmothers?|grandfathers?|aunts?|uncles?|sisters?|brothers?|siblings?|"
+                     r"neighbours?|friends?|women|woman|men|man|lads?|mentors?|volunteers?|tenants?)\b", re.I)
+_PERSON_PRONOUN = re.compile(r"\b(they|them|their|theirs|she|he|him|his|her|hers)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
 _STOP = frozenset(
     "what when where which while whom whose with would could should shall will that this those these there "
     "they them their have does doing done about from into onto than then also just only very much many more "
     "most some such each every been being were your yours ours mean means need needs tell know happen happens "
     "does much why who how not yes the and for are can did was has had may its our you any all but off out own "
-    "too old get got say see use".split()
+    "too old get got say see use one ones".split()
 )
 @dataclass
 class Turn:
@@ -178,14 +182,14 @@ def leans_on_context(question: str) -> bool:
         return True
     pronoun = _PRONOUN.search(_DUMMY_IT.sub(" ", q))
     if pronoun:
-        # "How can schools make sure they ..." - a plural subject named before the pronoun is
-        # what it points at, in a question long enough to stand on its own.
+        # "How can schools make sure they ...", "if a care leaver is pregnant, can she ...": people
+        # named before the pronoun are what it points at, in a question long enough to stand alone.
         before = q[:pronoun.start()]
         named = subjects_in(before) or _PEOPLE.findall(before)
         # "How does the council make sure its care leavers ...": "its" after a service named
         # before it is that service's (but "does the council have to fund it?" leans on before).
         own = pronoun.group().lower() == "its" and subjects_in(before) and len(q.split()) >= 6
-        if not (_PLURAL_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
+        if not (_PERSON_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
                 and not _named_in_first_part(q, pronoun.start()):
             return True
     content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
@@ -199,8 +203,6 @@ def leans_on_context(question: str) -> bool:
 def _named_in_first_part(question: str, at: int) -> bool:
     """In a question of several parts, does a pronoun in a later part point at the first part's
     subject? "What is a local offer and who has to publish it?": "it" is the local offer."""
-    from cpguide.assistant.selection import question_parts
-
     parts = question_parts(question)
     if len(parts) < 2:
         return False

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import ANSWER_KINDS
+from cpguide.assistant.asking import ANSWER_KINDS, kind_asked, question_parts
 from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -31,20 +31,6 @@ MAX_SENTENCES = 3
 KINDS_PREFERRED = ("contact",)  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
-# "..., and when should work on it start?": a second question joined to the first.
-_PART_BREAK = re.compile(r",?\s+(?:and|but|also|or)\s+(?=(?:what|how|who|when|which|where|why|whether|up to what|"
-                         r"until what|do|does|should|can|could|is|are|must)\b)|[;?]\s+(?=\w)|,\s+(?=(?:what|how|who|when|"
-                         r"which|where|why)\b)", re.I)
-_ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to what|until what|do|does|should|can|"
-                   r"could|is|are|must)\b", re.I)
-
-
-def question_parts(question: str) -> list[str]:
-    """The parts of a question asked in several parts; a single question is one part."""
-    parts = [p.strip(" ,;?") for p in _PART_BREAK.split(question)]
-    parts = [p for p in parts if len(p.split()) >= 3 and _ASKS.match(p)]
-    return parts if len(parts) >= 2 else [question]
-
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
     r"can (?:we|i|they|you|\w+ (?:services?|staff|partners?|councillors?|businesses|schools?))|"
@@ -170,14 +156,16 @@ class SentenceSelector:
                 whole = self.list_text(c.hit.doc_id, c.start, c.end)
                 if whole:
                     sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
-        qtok = set(tokenize(self.vocabulary.expand(question)))
+        expanded = self.vocabulary.expand(question)
+        qtok = set(tokenize(expanded))
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
-        wanted = set(actors.slugs_in(self.vocabulary.expand(question), heading=True))
+        wanted = set(actors.slugs_in(expanded, heading=True))
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
         # "What email address ...?" is answered by the sentence that holds one.
-        kind = next((looks for name, (ask, looks) in ANSWER_KINDS.items() if name in KINDS_PREFERRED and ask.search(question)), None)
+        asked = kind_asked(question)
+        kind = ANSWER_KINDS[asked][1] if asked in KINDS_PREFERRED else None
         # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
         named_places = {w.lower() for w in _CAPITALISED.findall(question)}
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
@@ -219,7 +207,7 @@ class SentenceSelector:
         answers only a question that asks how to get in touch.
         """
         candidates = self.candidates(hits)
-        if not ANSWER_KINDS["contact"][0].search(question):
+        if kind_asked(question) != "contact":
             candidates = [c for c in candidates if not _CONTACT_LINE.search(c.text)]
         if candidates:
             self.score(question, qvec, candidates)

@@ -9,6 +9,7 @@ import pytest
 
 from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
+from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
@@ -289,6 +290,33 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert other.doc_ids == (), "the library's 2017 web page is not the 2017 guidance the question means"
     here = named_source("In Telford, which workers help young people at risk of exploitation?", docs)
     assert here.doc_ids == () and here.rest.startswith("In Telford"), "a place the asker is in is not a source"
+    subject = "What do councils have to include in a corporate parenting strategy?"
+    assert named_source(subject, docs) == named_source(subject, {}), "the strategy asked about is not a source"
+    assert named_source(subject, docs).rest == subject
+    short = named_source("What does the LGA say about housing?", docs)
+    assert set(short.doc_ids) == {"lga-resource-pack", "lga-week-2012"}, "a short question still looks in the LGA's"
+    assert named_source("What does the DfE guidance say about care leavers' housing?", docs).doc_ids == ()
+    called = named_source("What does the Welsh toolkit call organisations that sign the charter?", docs)
+    assert "call" in called.rest, "a verb that is the question itself stays"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many 16 - 17 year olds are in care in Walsall?", "count"),
+    ("Up to what age - 18 or 21 - can care leavers get a personal adviser?", "age"),
+    ("What is the minimum wage rate for apprentices?", "amount"),
+    ("What was the NEET rate for care leavers in 2011?", "rate"),
+    ("Our report goes to panel in March. What should it cover?", ""),
+])
+def test_the_kind_of_answer_is_read_from_the_ask(question, kind):
+    assert kind_asked(question) == kind
+
+
+def test_a_current_rule_is_not_a_live_figure_and_who_asks_is_read_narrowly():
+    rule = "What is the current age limit for staying put?"
+    assert not asks_for_live(rule, kind_asked(rule), 2024)
+    assert asks_for_live("How many children are in care right now?", "count", 2024)
+    assert asker_spans("How should our council work with the Zebra Project?") == []
+    assert [q for q in asker_spans("As a SENCO, what should I do for pupils in care?")] == [(0, 10)]
 
 
 def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistant):
@@ -316,6 +344,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Who sits on a corporate parenting panel and how often does it meet?",
     "How does the council make sure its care leavers get help with housing?",
     "What is a PEP?", "Totally different thing: what is staying put?",
+    "If a care leaver is pregnant, can she stay in her flat with support?",
+    "Right to stay put: what do care leavers need to know?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -327,6 +357,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "Does it apply to care leavers?", "So who pays?", "Any examples?", "Is it compulsory?", "Is it the same in Wales?",
     "And going on to university?", "Right, and what about the police?", "And in Wales, who can sign up?", "OK, why?",
     "What is it and who runs it?", "Does the council have to fund it?", "What is the point?", "Why not?",
+    "Can she stay put?", "Now that she is 18, can she stay put?", "Who gets one?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
