@@ -17,13 +17,22 @@ import functools
 import re
 from dataclasses import dataclass
 
+from cpguide.records import DocMeta
+
 # What people call a document when they point at it.
 _DOC_NOUNS = (r"(?:statutory |national |local |draft )?(?:guidance|toolkit|tool kit|resource pack|pack|strategy|"
               r"charter toolkit|document|report|leaflet|booklet|web ?page|page|handbook|framework|paper)")
+# Verbs of saying, dropped with the source ("what does the LGA say about ..."), and verbs that
+# are what the question asks, kept ("what does the toolkit call ...?" -> "what call ...?").
 _SAYS = (r"(?:say|says|said|tell|tells|told|recommend|recommends|suggest|suggests|advise|advises|set out|sets out|"
-         r"list|lists|describe|describes|mention|mentions|expect|expects|want|wants|propose|proposes|single out|"
-         r"group|groups|count|counts|define|defines|call|calls|stress|stresses|highlight|highlights|urge|urges)")
-_QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|[A-Z][\w&’'-]*)"
+         r"describe|describes|mention|mentions|expect|expects|want|wants|propose|proposes|stress|stresses|"
+         r"highlight|highlights|urge|urges)")
+_ASKS_OF = r"(?:list|lists|single out|group|groups|count|counts|define|defines|call|calls|mean|means|include|includes)"
+# Words that say whose or which document: a nation, a year, or a capitalised name ("the DfE guidance").
+_QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|(?-i:[A-Z])[\w&’'-]*)"
+
+
+_NOT_A_PLACE_ALONE = frozenset("north south east west new great greater mid upper lower city royal county the".split())
 
 
 @functools.lru_cache(maxsize=512)
@@ -39,12 +48,15 @@ def _publisher_names(publishers: tuple[str, ...]) -> str:
         words = re.findall(r"[A-Za-z][\w’'-]*", p)
         capitals = [w for w in words if w[0].isupper() and w.lower() not in ("of", "and", "for", "the")]
         if len(capitals) >= 3:
-            names.add("".join(w[0] for w in capitals))  # Local Government Association -> LGA
-        # A council goes by its place: Telford & Wrekin Council -> "Telford & Wrekin", "Telford".
+            names.add("(?-i:" + "".join(w[0] for w in capitals) + ")")  # Local Government Association -> LGA
+        # A council goes by its place: Telford & Wrekin Council -> "Telford & Wrekin", "Telford";
+        # but "West" alone is not West Sussex.
         short = re.sub(r"\s+(?:(?:Metropolitan\s+)?(?:Borough|County|City|District)\s+)?Council$", "", p)
         if short != p and short:
             names.add(re.escape(short))
-            names.add(re.escape(short.split()[0]))
+            first = short.split()[0]
+            if first.lower() not in _NOT_A_PLACE_ALONE:
+                names.add(re.escape(first))
     return "|".join(sorted(names, key=len, reverse=True))
 
 
@@ -60,6 +72,7 @@ def _patterns(publishers: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(rf"\baccording to\s+{source}\s*,?\s*", re.I),
         re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+{_SAYS}\b\s*(?:that\s+)?", re.I),
+        re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+(?={_ASKS_OF}\b)", re.I),
         re.compile(rf"^(?:in|under|from)\s+{document}\s*[,:]\s*", re.I),
         re.compile(rf"\b(?:in|under|from)\s+{document}\s*(?=[?.!]*$)", re.I),
     )
@@ -73,7 +86,7 @@ class Source:
     doc_ids: tuple[str, ...] = ()  # the library's documents it points at; () when it names no one document
 
 
-def named_source(question: str, docs: dict[str, object]) -> Source:
+def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
     """Find the words saying where the answer should come from, and the documents they mean.
 
     ``docs`` maps doc_id to its metadata (title, publisher, year, kind, jurisdiction).
@@ -82,41 +95,46 @@ def named_source(question: str, docs: dict[str, object]) -> Source:
     document, so the search is not narrowed; a source phrase that was all the question said
     ("what does the toolkit say?") is left in place.
     """
-    publishers = tuple(sorted({getattr(m, "publisher", "") for m in docs.values()} - {""}))
+    publishers = tuple(sorted({m.publisher for m in docs.values()} - {""}))
     rest, found = question, []
     for pattern in _patterns(publishers):
         found += [m.group() for m in pattern.finditer(rest)]
         rest = pattern.sub(" ", rest)
     rest = re.sub(r"\s+", " ", rest).strip()
-    if not found or len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
+    if not found:
         return Source(question)
-    said = " ".join(found)
-    return Source(rest, _documents_meant(said, docs))
+    documents = _documents_meant(" ".join(found), docs)
+    if len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
+        return Source(question, documents)  # "what does the LGA say about housing?" still looks in the LGA's
+    return Source(rest, documents)
 
 
-def _documents_meant(said: str, docs: dict[str, object]) -> tuple[str, ...]:
+def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
     """The documents a source phrase points at: by publisher ("the LGA"), year ("the 2012
     pack"), nation ("the Welsh toolkit") and the word used for the document ("pack",
     "toolkit"). () when it names no document of the library: "the 2017 guidance" is not the
-    library's 2017 web page, and "the guidance" is every document."""
-    def by_publisher(meta) -> bool:
-        names = _publisher_names((getattr(meta, "publisher", ""),))
+    library's 2017 web page, "the DfE guidance" is no publisher of ours, and "the guidance" is
+    every document."""
+    def by_publisher(meta: DocMeta) -> bool:
+        names = _publisher_names((meta.publisher,))
         return bool(names) and bool(re.search(rf"\b(?:{names})\b", said, re.I))
 
     chosen = [d for d in docs if by_publisher(docs[d])]
     named_publisher = bool(chosen)
+    if not named_publisher and re.search(r"(?<![.?!]\s)\b(?!(?:Welsh|English|Wales|England|UK|The)\b)[A-Z][\w&’'-]*", said[1:]):
+        return ()  # a name that is none of our publishers: another body's document
     chosen = chosen or list(docs)
     year = re.search(r"\b(?:19|20)\d\d\b", said)
     if year:
-        chosen = [d for d in chosen if str(getattr(docs[d], "year", "")) == year.group()]
+        chosen = [d for d in chosen if str(docs[d].year or "") == year.group()]
     nation = re.search(r"\b(wales|welsh|england|english)\b", said, re.I)
     if nation:
         place = "wales" if nation.group(1).lower() in ("wales", "welsh") else "england"
-        chosen = [d for d in chosen if getattr(docs[d], "jurisdiction", "") == place]
+        chosen = [d for d in chosen if docs[d].jurisdiction == place]
     noun = re.search(_DOC_NOUNS, said, re.I)
     if noun and chosen:
         word = noun.group().split()[-1].lower()
-        fits = [d for d in chosen if word in f"{getattr(docs[d], 'title', '')} {getattr(docs[d], 'kind', '')}".lower()]
+        fits = [d for d in chosen if word in f"{docs[d].title} {docs[d].kind}".lower()]
         # A publisher named is enough ("Walsall's guidance" is Walsall's page); without one, the
         # word must fit ("the 2012 pack").
         chosen = fits or (chosen if named_publisher else [])
