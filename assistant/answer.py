@@ -9,6 +9,7 @@ unrelated sentences into something that reads like an answer.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from cpguide.assistant import answerability
@@ -59,9 +60,8 @@ class Assistant:
         self.max_query_chars = max_query_chars
         self.llm = llm
         self.judge = answerability.default_judge() if judge == "default" else judge
-        years = [self.library.meta(d).year for d in self.library.docs]
-        self._latest_year = max((y for y in years if y), default=None)
         self._metas = {d: self.library.meta(d) for d in self.library.docs}
+        self._latest_year = max((m.year for m in self._metas.values() if m.year), default=None)
         self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
                                          floor=abstain_threshold * 0.75)
 
@@ -71,7 +71,7 @@ class Assistant:
         resolved, place = resolve(question, conversation)
         filters = filters or Filters()
         if place and not filters.jurisdiction:
-            filters = Filters(jurisdiction=(place,), doc_id=filters.doc_id, kind=filters.kind, audience=filters.audience)
+            filters = dataclasses.replace(filters, jurisdiction=(place,))
         if conversation is not None:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
@@ -113,8 +113,7 @@ class Assistant:
         qvec = self.searcher.embed_query(expanded)
         hits = []
         if source.doc_ids and not filters.doc_id:
-            narrowed = Filters(jurisdiction=filters.jurisdiction, doc_id=source.doc_ids, kind=filters.kind,
-                               audience=filters.audience)
+            narrowed = dataclasses.replace(filters, doc_id=source.doc_ids)
             hits = self.searcher.search(searched, k=8, filters=narrowed, query_vector=qvec, max_chars=10_000)
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
@@ -133,10 +132,10 @@ class Assistant:
                 asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
         selection = self.selector.choose(asked, ranked)
-        if asked != resolved and not selection.sentences and hits:
+        if resolved != question and asked != searched and not selection.sentences and hits:
             # "Did it make a difference?" says too little on its own: answer it as rewritten.
-            ranked = self.selector.ranked(resolved, qvec, hits[:PASSAGES])
-            selection = self.selector.choose(resolved, ranked)
+            ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES])
+            selection = self.selector.choose(searched, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
@@ -147,7 +146,8 @@ class Assistant:
         wanted = re.sub(r"\s+", " ", phrase.lower())
         # A document's publisher or title is the library's own name for it, though its text
         # may never spell it out ("Welsh Government" publishes the toolkit).
-        if any(wanted in f"{m.publisher} {m.title}".lower() for m in self._metas.values()):
+        whole = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
+        if any(whole.search(m.publisher.lower()) or whole.search(m.title.lower()) for m in self._metas.values()):
             return True
         rows = self.searcher.bm25(tokenize(phrase), None, 20)
         return any(wanted in re.sub(r"\s+", " ", self.library.chunks[row].text.lower()) for row, _ in rows)
