@@ -105,12 +105,22 @@ class DocumentShape:
         """The sections from ``j`` that form one list: its list items, or, where a document sets
         its items as lines of their own without bullets ("consider:" then "What if this were my
         child?"), its run of short paragraphs."""
-        kind_ok = (lambda k: self.sections[k].kind == "list_item") if j < len(self.sections) \
-            and self.sections[j].kind == "list_item" else self._is_short_paragraph
+        if j < len(self.sections) and self.sections[j].kind == "list_item":
+            out = []
+            while j < len(self.sections) and self.sections[j].kind == "list_item":
+                out.append(j)
+                j += 1
+            return out
+        # Short lines run on while they stay under the same heading, and stop at the next lead-in.
         out = []
-        while j < len(self.sections) and kind_ok(j):
+        path = self.sections[j].heading_path if j < len(self.sections) else ()
+        while j < len(self.sections) and self._is_short_paragraph(j) and self.sections[j].heading_path == path:
             out.append(j)
+            text = self.doc.text[self.sections[j].start:self.sections[j].end]
             j += 1
+            if _LEAD_IN_END.search(text):
+                out.pop()
+                break
         return out
 
     def is_lead_in(self, start: int, end: int) -> bool:
