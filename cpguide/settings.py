@@ -61,7 +61,8 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("top_k", int, 5, "Results returned by search."),
     Spec("max_query_chars", int, 2000, "Longest query or chat message accepted."),
     Spec("abstain_threshold", float, 0.33,
-         "Answer only when the best passage's relevance reaches this (0-1); below it, abstain."),
+         "Similarity (0-1) an answer sentence needs (three quarters of this); without the shipped decline "
+         "model, also the best passage's similarity below which ask declines."),
     Spec("stale_years", int, 5, "Passages from documents older than this carry a 'check this is current' note."),
     Spec("llm_url", str, "", "OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:11434/v1 (empty: offline answers)."),
     Spec("llm_model", str, "", "Model name to ask the chat endpoint for."),
