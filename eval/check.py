@@ -44,11 +44,20 @@ MAX_STEM_CHARS = 250  # one exam question, read aloud in a training session
 EXAM_VERBS = frozenset({"Name", "List", "Give", "State", "Describe", "Outline", "Explain", "Identify"})
 MAX_MISSING_CHARS = 120  # "the grant's amount in Anytown", not a paragraph
 
+# The shipped question sets: (questions, dialogues) each. dev: tune on it. test: held out from
+# the answer rules it judged. holdout: written after those rules. fresh, fresh2: written from the
+# documents alone by someone who had not seen the rules, each before the changes it judges.
+# None of the held-out sets is ever tuned on.
+SETS: dict[str, tuple[str, str]] = {
+    "dev": ("gold.jsonl", "dialogues.jsonl"),
+    "test": ("test.jsonl", "test_dialogues.jsonl"),
+    "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl"),
+    "fresh": ("fresh.jsonl", "fresh_dialogues.jsonl"),
+    "fresh2": ("fresh2.jsonl", "fresh2_dialogues.jsonl"),
+}
 # Files `cpguide eval check` reads when none is named, in this order; the held-out sets after
 # the dev set may not exist yet.
-SHIPPED_FILES: tuple[str, ...] = ("gold.jsonl", "dialogues.jsonl", "test.jsonl", "test_dialogues.jsonl",
-                                  "holdout.jsonl", "holdout_dialogues.jsonl", "fresh.jsonl", "fresh_dialogues.jsonl",
-                                  "fresh2.jsonl", "fresh2_dialogues.jsonl")
+SHIPPED_FILES: tuple[str, ...] = tuple(name for pair in SETS.values() for name in pair)
 QUIZ_BANK = "gold.jsonl"
 
 ITEM_KEYS: tuple[str, ...] = ("id", "question", "answerable", "audience", "topic", "style")

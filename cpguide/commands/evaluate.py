@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cpguide.cli import emit_json, index_options, make_settings
+from cpguide.eval.check import SETS
 
 
 def _documents(settings) -> dict[str, str]:
@@ -15,15 +16,6 @@ def _documents(settings) -> dict[str, str]:
 
     lib = Library.open(settings.index_dir)
     return {doc_id: lib.document(doc_id).text for doc_id in lib.docs}
-
-
-# dev: tune on it. test: held out from the answer rules it judged; reported, never tuned on.
-# holdout: written after those rules; its baseline is known, it judges the next round's changes.
-# fresh: written from the documents alone by someone who had not seen the rules, before the
-# changes it judges.
-SETS = {"dev": ("gold.jsonl", "dialogues.jsonl"), "test": ("test.jsonl", "test_dialogues.jsonl"),
-        "holdout": ("holdout.jsonl", "holdout_dialogues.jsonl"), "fresh": ("fresh.jsonl", "fresh_dialogues.jsonl"),
-        "fresh2": ("fresh2.jsonl", "fresh2_dialogues.jsonl")}
 
 
 def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_answers: bool) -> dict:
@@ -51,7 +43,7 @@ def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_
 
 @click.group(invoke_without_command=True)
 @index_options
-@click.option("--set", "which", type=click.Choice(["both", "dev", "test", "holdout", "fresh", "fresh2"]), default="both", show_default=True,
+@click.option("--set", "which", type=click.Choice(["both", *SETS]), default="both", show_default=True,
               help="dev = eval/gold.jsonl (tune on it); test = eval/test.jsonl (held out: never tune on it); "
                    "holdout, fresh and fresh2 = eval/<name>.jsonl (held out, each judging the changes made after it: "
                    "never tune on them); both = dev and test.")
