@@ -262,7 +262,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     if not is_follow_up(question, conversation):
         return question, place
     assert conversation is not None and conversation.last is not None
-    previous = conversation.last.resolved
+    previous = _past_openers(conversation.last.resolved)  # "OK, different question: ..." is not repeated
     place = place or conversation.jurisdiction
 
     cited = _cited_passage(conversation, question)

@@ -374,6 +374,14 @@ def test_a_topic_switch_mid_conversation_is_not_rewritten_and_drops_the_place(as
     assert all(c.jurisdiction != "wales" for c in switch.citations), switch.answer
 
 
+def test_a_follow_up_does_not_repeat_the_opener_of_the_question_before():
+    conversation = Conversation()
+    first = "OK, different question: what should housing services do for care leavers?"
+    conversation.turns.append(Turn(first, first))
+    resolved, place = resolve("and in Wales?", conversation)
+    assert resolved == "what should housing services do for care leavers? (in Wales)" and place == "wales"
+
+
 def test_a_real_follow_up_keeps_the_subject_and_the_place():
     conversation = Conversation(turns=[Turn("What should housing services do for care leavers?",
                                             "What should housing services do for care leavers?")],
