@@ -31,7 +31,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from cpguide.assistant.asking import ANSWER_KINDS, COMMON_ZIPF, asker_spans, asks_for_live, kind_asked, word_zipf
+from cpguide.assistant.asking import COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, word_zipf
 from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 
@@ -158,7 +158,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     asked = kind_asked(question)
     kind_found = False
     if asked:
-        _, looks = ANSWER_KINDS[asked]
+        looks = answer_pattern(asked, question)
         # An answer of the right kind counts only in a sentence that shares the question's words.
         # The answer may sit a little below the sentences chosen: look through the best few.
         # Contact details belong to someone: Gloucestershire's email does not answer "who is the

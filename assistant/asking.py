@@ -157,6 +157,26 @@ def kind_asked(question: str) -> str:
     return next((kind for kind, (pattern, _) in ANSWER_KINDS.items() if pattern.search(ask)), "")
 
 
+# A contact asked for by its kind wants that kind: a web address is not a phone number.
+_PHONE = re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\b0\d{2,4}\s\d{3,4}\s\d{3,4}\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_CONTACT_ASKED = (
+    (re.compile(r"\b(?:phone|telephone|mobile|helpline|hotline|ring|call)\b", re.I), _PHONE),
+    (re.compile(r"\be-?mail\b", re.I), _EMAIL),
+)
+
+
+def answer_pattern(kind: str, question: str) -> re.Pattern[str]:
+    """What an answer of ``kind`` looks like in a sentence, for this question: any contact
+    detail answers "how do I get in touch?", only a phone number "what's the helpline number?"."""
+    if kind == "contact":
+        ask = asked_part(question)
+        wanted = [looks for asks, looks in _CONTACT_ASKED if asks.search(ask)]
+        if len(wanted) == 1:
+            return wanted[0]
+    return ANSWER_KINDS[kind][1]
+
+
 def asks_for_live(question: str, asked: str, latest_year: int | None) -> bool:
     """Does the question want a current figure or a future date, which published guidance cannot hold?
 

@@ -210,6 +210,8 @@ DECLINED_SAYING = [
     ("When exactly did Newcastle start giving young people in care preferential interviews for council jobs?",
      "a date"),
     ("How do I bake sourdough bread?", "does not seem to answer"),
+    # A web address in the passage is not the phone number asked for.
+    ("What is the phone number for the virtual school?", "contact details"),
 ]
 
 
