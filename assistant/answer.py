@@ -13,6 +13,7 @@ import dataclasses
 import re
 
 from cpguide.assistant import answerability
+from cpguide.assistant.asking import question_parts
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
@@ -76,17 +77,27 @@ class Assistant:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
         hits, selection, signals = self._gather(question, resolved, filters)
-        chosen, unanswered = selection.sentences, selection.unanswered
         why = self._decline_reason(signals)
+        answered = resolved
+        missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
+        if why is not None and signals.unknown_name:
+            # "What should schools do for care-experienced pupils, and what does Passport to Success
+            # offer?": answer the part the library covers, and say which name it never mentions.
+            covered = [p for p in question_parts(resolved) if signals.unknown_name not in p]
+            if covered and len(covered) < len(question_parts(resolved)):
+                rest = "; ".join(covered) + "?"
+                part_hits, part_selection, part_signals = self._gather(rest, rest, filters)
+                if self._decline_reason(part_signals) is None:
+                    hits, selection, signals, answered, why = part_hits, part_selection, part_signals, rest, None
         if why is not None:
             return self._abstain(question, resolved, hits, why)
+        chosen, unanswered = selection.sentences, selection.unanswered
         table = self._duty_table(question, resolved, filters)
         if table is not None:
             return table
 
         answer = None
         notices: tuple[str, ...] = ()
-        missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
         if missing:  # answer the part the library covers, and say which part it does not
             notices = (f"Nothing in the library mentions {missing}; this answer covers the rest of the question.",)
         notices += tuple(f"The library does not answer this part of the question: \u201c{part}\u201d." for part in unanswered)
@@ -99,7 +110,9 @@ class Assistant:
                 notices += (f"The language model could not answer ({exc}); this answer is built from the "
                             "library's own sentences instead.",)
         if answer is None:
-            answer = self.compose(question, resolved, chosen, hits[:PASSAGES], ranked=selection.ranked)
+            answer = self.compose(question, answered, chosen, hits[:PASSAGES], ranked=selection.ranked)
+            if answered != resolved:
+                answer = dataclasses.replace(answer, resolved_question=resolved)
         if notices:
             answer = Answer(**{**answer.__dict__, "notices": answer.notices + notices})
         return answer

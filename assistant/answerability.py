@@ -68,10 +68,10 @@ FEATURES = ("relevance", "best_sentence", "coverage", "has_unknown", "unknown_sa
             "kind_missing", "other_place", "live")
 # A name: two or more capitalised words (with the small words of titles between them), or one
 # capitalised word inside the sentence, or an acronym.
-_NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|I|am|\(Wales\)|\(England\))){0,3}\s+){1,5}[A-Z][\w’'-]*"
+_NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|to|on|I|am|\(Wales\)|\(England\))){0,3}\s+){1,5}[A-Z][\w’'-]*"
                    r"|[A-Z][\w’'-]*")
 _BODIES = frozenset({"England", "Wales", "Council", "County", "Borough", "City", "Government", "Services", "Service", "Team", "Authority"})
-_LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am)\s+)+", re.I)
+_LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am|to|on)\s+)+", re.I)
 
 
 def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary) -> str:

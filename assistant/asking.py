@@ -30,7 +30,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
         re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
                    r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
-                   r"\s*[?.!]*$)|what (?:is|are|was|were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
+                   r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
                    r"(?!the |each |a |an )))|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|(?:monetary|cash|financial) value|"

@@ -321,6 +321,14 @@ def test_a_current_rule_is_not_a_live_figure_and_who_asks_is_read_narrowly():
     assert [q for q in asker_spans("As a SENCO, what should I do for pupils in care?")] == [(0, 10)]
 
 
+def test_a_question_in_two_parts_answers_the_part_the_library_covers_and_names_the_other(assistant):
+    answer = assistant.ask("What should schools do for care-experienced pupils, and what does Passport to Success offer?")
+    assert not answer.abstained and answer.citations, answer.answer
+    assert any("Passport to Success" in n for n in answer.notices), answer.notices
+    assert answer.resolved_question.endswith("Passport to Success offer?")
+    assert assistant.ask("What does Passport to Success offer care leavers?").abstained, "asked alone, it declines"
+
+
 def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistant):
     # The toolkit's text never says "Welsh Government"; its metadata does.
     answer = assistant.ask("What does the Welsh Government ask organisations that sign the charter to do?")
