@@ -15,7 +15,7 @@ import re
 from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import Conversation, resolve, strip_lead
+from cpguide.assistant.conversation import Conversation, leans_on_context, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.structure import ListBlock, asks_for_set, leans_on_previous
@@ -83,7 +83,8 @@ class Assistant:
         if why is not None and signals.unknown_name:
             # "What should schools do for care-experienced pupils, and what does Passport to Success
             # offer?": answer the part the library covers, and say which name it never mentions.
-            covered = [p for p in question_parts(resolved) if signals.unknown_name not in p]
+            # A part that leans on the name ("... and who can apply for it?") is not covered.
+            covered = [p for p in question_parts(resolved) if signals.unknown_name not in p and not leans_on_context(p)]
             if covered and len(covered) < len(question_parts(resolved)):
                 rest = "; ".join(covered) + "?"
                 part_hits, part_selection, part_signals = self._gather(rest, rest, filters)
