@@ -62,6 +62,7 @@ class Assistant:
         self.llm = llm
         self.judge = answerability.default_judge() if judge == "default" else judge
         self._metas = {d: self.library.meta(d) for d in self.library.docs}
+        self._both_nations = {"england", "wales"} <= {m.jurisdiction for m in self._metas.values()}
         self._latest_year = max((m.year for m in self._metas.values() if m.year), default=None)
         self.selector = SentenceSelector(self.library, searcher.embedder, searcher.vocabulary,
                                          floor=abstain_threshold * 0.75)
@@ -111,7 +112,8 @@ class Assistant:
                 notices += (f"The language model could not answer ({exc}); this answer is built from the "
                             "library's own sentences instead.",)
         if answer is None:
-            answer = self.compose(question, answered, chosen, hits[:PASSAGES], ranked=selection.ranked)
+            answer = self.compose(question, answered, chosen, hits[:PASSAGES], ranked=selection.ranked,
+                                  label_nation=not filters.jurisdiction)
             if answered != resolved:
                 answer = dataclasses.replace(answer, resolved_question=resolved)
         if notices:
@@ -243,9 +245,13 @@ class Assistant:
         return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
 
     def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
-                mode: str = "extractive", ranked: list[Candidate] = ()) -> Answer:
+                mode: str = "extractive", ranked: list[Candidate] = (), label_nation: bool = False) -> Answer:
         """Order sentences (by place, then passage, then position), bring the lists they introduce
-        and the sentences they lean on, and number the citations."""
+        and the sentences they lean on, and number the citations.
+
+        Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
+        the question named no nation, so an answer from one nation's guidance says which, when
+        the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
         lists = self._lists_for(resolved, chosen, ranked)
         block_of = {id(chosen[i]): block for i, block in lists.items()}
         if lists:
@@ -296,7 +302,7 @@ class Assistant:
             hit = c.hit
             if any(d == hit.doc_id and s <= start and end <= e for d, s, e in covered):
                 continue
-            if len(places) > 1 and hit.jurisdiction != current_place:
+            if (len(places) > 1 or (label_nation and self._both_nations)) and hit.jurisdiction != current_place:
                 current_place = hit.jurisdiction
                 lines.append(f"In {PLACE_NAMES.get(current_place, current_place)}:")
             doc = self.library.document(hit.doc_id)

@@ -100,6 +100,15 @@ def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     assert None not in found, answer.answer
 
 
+def test_an_answer_from_one_nations_guidance_says_which_unless_the_question_chose_it(assistant):
+    answer = assistant.ask("What can leisure services do for care-experienced young people?")
+    assert {c.jurisdiction for c in answer.citations} == {"wales"}, answer.answer
+    assert answer.answer.startswith("In Wales:"), answer.answer
+    chosen = assistant.ask("What can leisure services do for care-experienced young people?",
+                           filters=Filters(jurisdiction=("wales",)))
+    assert not chosen.answer.startswith("In Wales:"), "the asker chose Wales: no need to say so"
+
+
 def test_a_lead_in_brings_items_set_as_short_lines_without_bullets(assistant):
     # The LGA pack sets the two questions under "consider:" as lines of their own, not bullets.
     answer = assistant.ask("When a service that affects looked-after children is being reviewed, "
