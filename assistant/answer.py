@@ -85,8 +85,9 @@ class Assistant:
             # "What should schools do for care-experienced pupils, and what does Passport to Success
             # offer?": answer the part the library covers, and say which name it never mentions.
             # A part that leans on the name ("... and who can apply for it?") is not covered.
-            covered = [p for p in question_parts(resolved) if signals.unknown_name not in p and not leans_on_context(p)]
-            if covered and len(covered) < len(question_parts(resolved)):
+            parts = question_parts(resolved)
+            covered = [p for p in parts if signals.unknown_name not in p and not leans_on_context(p)]
+            if covered and len(covered) < len(parts):
                 rest = "; ".join(covered) + "?"
                 part_hits, part_selection, part_signals = self._gather(rest, rest, filters)
                 if self._decline_reason(part_signals) is None:

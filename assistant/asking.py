@@ -14,6 +14,12 @@ import re
 
 COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
+# Contact details as they are written in a passage; the answer's sentence choice leaves out
+# lines holding an email or web address unless the question asks how to get in touch.
+PHONE_TEXT = r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b"
+EMAIL_TEXT = r"[\w.+-]+@[\w-]+\.[\w.]+"
+WEB_TEXT = r"https?://|www\."
+
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
 _DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
@@ -66,7 +72,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"(?:workers?|team|officers?|lead|leads|coordinator|manager|organisers?|staff|person|people who))\b|"
                    r"how (?:do|can|could|should) (?:i|we|you|they|an? [\w ]{1,25}) (?:reach|contact|find)\b.{0,40}"
                    r"\b(?:team|office|service|school|officer|panel|board|scheme))\b", re.I),
-        re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.", re.I),
+        re.compile("|".join((PHONE_TEXT, EMAIL_TEXT, WEB_TEXT)), re.I),
     ),
     "date": (
         re.compile(r"\b(what date|which date|what day|what time|deadline|"
@@ -139,6 +145,7 @@ _CONTEXT_BREAK = re.compile(
     r"|\s+[-–—]\s+(?=(?:what|how|who|when|which|where|why|can|could|should|do|does|is|are|will|would)\b)", re.I)
 
 
+@functools.lru_cache(maxsize=1024)  # read by the decline check and the sentence choice alike
 def asked_part(question: str) -> str:
     """The question without the context said before it: the last sentence that asks something.
     What kind of answer is wanted, and whether it is a live one, is read there, so "next month"
@@ -151,6 +158,7 @@ def asked_part(question: str) -> str:
     return last if len(last.split()) >= 3 else question
 
 
+@functools.lru_cache(maxsize=1024)
 def kind_asked(question: str) -> str:
     """The kind of answer the question asks for ("amount", "contact", "date", ...), or ""."""
     ask = asked_part(question)
@@ -158,8 +166,8 @@ def kind_asked(question: str) -> str:
 
 
 # A contact asked for by its kind wants that kind: a web address is not a phone number.
-_PHONE = re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\b0\d{2,4}\s\d{3,4}\s\d{3,4}\b")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(PHONE_TEXT + r"|\b0\d{2,4}\s\d{3,4}\s\d{3,4}\b")
+_EMAIL = re.compile(EMAIL_TEXT)
 _CONTACT_ASKED = (
     (re.compile(r"\b(?:phone|telephone|mobile|helpline|hotline|ring|call)\b", re.I), _PHONE),
     (re.compile(r"\be-?mail\b", re.I), _EMAIL),

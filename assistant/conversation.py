@@ -192,12 +192,17 @@ def leans_on_context(question: str) -> bool:
         if not (_PERSON_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
                 and not _named_in_first_part(q, pronoun.start()):
             return True
-    content = [w for w in _CONTENT.findall(q) if w.lower() not in _STOP]
+    content = _content_words(q)
     # "What is a PEP?" names its subject in one word; "who pays?" and "what is the point?" (an
     # everyday word) name none.
     defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", q, re.I)
     named = bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
     return len(content) < 2 and not subjects_in(q) and not named
+
+
+def _content_words(text: str) -> list[str]:
+    """The words that say what a question is about (not "what", "does", "they", ...)."""
+    return [w for w in _CONTENT.findall(text) if w.lower() not in _STOP]
 
 
 def _named_in_first_part(question: str, at: int) -> bool:
@@ -208,7 +213,7 @@ def _named_in_first_part(question: str, at: int) -> bool:
         return False
     first = parts[0]
     end = question.find(first) + len(first)
-    content = [w for w in _CONTENT.findall(first) if w.lower() not in _STOP]
+    content = _content_words(first)
     return at >= end and len(content) >= 2 and not leans_on_context(first)
 
 
@@ -222,7 +227,7 @@ def _past_openers(question: str) -> str:
 
 def _stands_alone(rest: str) -> bool:
     """After an opener, does the rest name what it is about, in words enough to search on?"""
-    content = [w for w in _CONTENT.findall(rest) if w.lower() not in _STOP]
+    content = _content_words(rest)
     return len(content) >= 4 or (len(content) >= 3 and bool(subjects_in(rest) or _PEOPLE.search(rest)))
 
 

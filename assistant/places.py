@@ -46,9 +46,6 @@ class Places:
         nations = {p.nation for p in self.find(text)}
         return nations.pop() if len(nations) == 1 else None
 
-    def is_place(self, name: str) -> bool:
-        return name in self.nation
-
 
 @functools.lru_cache(maxsize=1)
 def places() -> Places:

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import ANSWER_KINDS, kind_asked, question_parts
+from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, kind_asked, question_parts
 from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -53,7 +53,7 @@ _IMPERATIVE = re.compile(
     r"offering|providing|ensuring|supporting|helping|promoting|giving|developing|working|championing)\b",
     re.I,
 )
-_CONTACT_LINE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\bmailto:|https?://|www\.", re.I)
+_CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT)), re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",

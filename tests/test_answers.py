@@ -327,7 +327,7 @@ def test_a_current_rule_is_not_a_live_figure_and_who_asks_is_read_narrowly():
     assert not asks_for_live(rule, kind_asked(rule), 2024)
     assert asks_for_live("How many children are in care right now?", "count", 2024)
     assert asker_spans("How should our council work with the Zebra Project?") == []
-    assert [q for q in asker_spans("As a SENCO, what should I do for pupils in care?")] == [(0, 10)]
+    assert asker_spans("As a SENCO, what should I do for pupils in care?") == [(0, 10)]
 
 
 def test_a_question_in_two_parts_answers_the_part_the_library_covers_and_names_the_other(assistant):
