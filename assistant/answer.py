@@ -18,7 +18,8 @@ from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, leans_on_context, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.structure import ListBlock, asks_for_set, leans_on_previous
+from cpguide.assistant.structure import (ListBlock, asks_for_member, asks_for_set, leans_on_previous, member_position,
+                                        numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -134,6 +135,12 @@ class Assistant:
             hits = self.searcher.search(searched, k=8, filters=narrowed, query_vector=qvec, max_chars=10_000)
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
+        part = numbered_part(searched)
+        if part is not None:  # "what is principle eight?": the passage under "Principle 8: ..." comes first
+            scope = dataclasses.replace(filters, doc_id=source.doc_ids) if source.doc_ids and not filters.doc_id else filters
+            found = self.searcher.with_line(part_heading(part), f"%{part[0]} {part[1]}%", scope)
+            ids = {h.chunk_id for h in found}
+            hits = [dataclasses.replace(h, rank=i) for i, h in enumerate(found + [h for h in hits if h.chunk_id not in ids], 1)]
         # A follow-up with words of its own finds its passages with the conversation ("(about:
         # ...)"), but its sentences answer what was asked now: "who checks that happens?" wants the
         # sentence about checking. A rewritten one ("and in Wales?", "what about health?") is
@@ -204,19 +211,42 @@ class Assistant:
         A question that does not ask for a set ("what should we as her landlord do?") gets the
         few items of a long list that answer it, and is told how many more the source holds.
         """
-        wants_set = asks_for_set(question)
+        wants_set, member = asks_for_set(question), asks_for_member(question)
         lists: dict[int, ListBlock] = {}
         seen: set[tuple] = set()
         for i, c in enumerate(chosen):
             shape = self.selector.shape(c.hit.doc_id)
-            block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set else None)
+            block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member else None)
             if block is None or not block.items:
                 continue
             key = (c.hit.doc_id, block.items[0])
             if key not in seen:
                 seen.add(key)
-                lists[i] = block if wants_set else self._items_on_point(question, c.hit.doc_id, block, ranked)
+                if wants_set:
+                    lists[i] = block
+                elif member:
+                    lists[i] = self._member(question, c.hit.doc_id, block, ranked)
+                else:
+                    lists[i] = self._items_on_point(question, c.hit.doc_id, block, ranked)
         return lists
+
+    def _member(self, question: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+        """The one item asked for: by its number ("principle eight" is the item numbered 8, or
+        the eighth), by its place ("the final item"), or else the item that answers best."""
+        position = member_position(question)
+        doc_text = self.library.document(doc_id).text
+        if position is not None:
+            numbered = [span for span in block.items if position > 0 and re.search(
+                rf"^\s*(?:•\s*)?{position}[.)]|\({position}\)\s*$", doc_text[span[0]:span[1]])]
+            if numbered:
+                return ListBlock(lead=block.lead, items=(numbered[0],), total=block.total)
+            if block.total == len(block.items) and -len(block.items) <= (position if position < 0 else position - 1) < len(block.items):
+                return ListBlock(lead=block.lead, items=(block.items[position if position < 0 else position - 1],),
+                                 total=block.total)
+        on_point = self._items_on_point(question, doc_id, block, ranked)
+        best = max(on_point.items, key=lambda span: max((c.score for c in ranked if c.hit.doc_id == doc_id
+                                                         and span[0] <= c.start and c.end <= span[1]), default=-1.0))
+        return ListBlock(lead=block.lead, items=(best,), total=block.total)
 
     def _items_on_point(self, question: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
         """The items of a long list that score close to the best sentence, in the list's order;

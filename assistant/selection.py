@@ -22,7 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, kind_asked, question_parts
-from cpguide.assistant.structure import DocumentShape, asks_for_set, leans_on_previous
+from cpguide.assistant.structure import (DocumentShape, asks_for_member, asks_for_set, leans_on_previous, numbered_part,
+                                        part_heading)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -62,10 +63,10 @@ _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d
 
 FEATURES = ("similarity", "shared_words", "heading_words", "passage_rank", "passage_dense", "passage_bm25",
             "names_partner_asked", "names_other_partner", "states_duty", "case_study_for_duty", "leans_without_antecedent",
-            "introduces_set", "length", "holds_kind_asked")
+            "introduces_set", "length", "holds_kind_asked", "under_part_asked")
 # Weights before fitting: meaning first, shared words, the passage's place, the partner asked
 # about, duties over narrative. ``sentence_ranker.toml`` replaces them when present.
-HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.2, 0.0, 0.1)
+HAND_WEIGHTS = (0.6, 0.25, 0.08, 0.1, 0.0, 0.0, 0.08, -0.06, 0.05, -0.12, -0.1, 0.2, 0.0, 0.1, 0.4)
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ class Candidate:
     text: str
     score: float = 0.0
     similarity: float = 0.0
+    anchored: bool = False  # sits under the numbered part the question names ("principle 8")
 
 
 @dataclass
@@ -148,7 +150,8 @@ class SentenceSelector:
         """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity."""
         vecs = self.embed_sentences(tuple(c.text for c in candidates))
         sims = vecs @ qvec
-        wants_set = asks_for_set(question)  # then a sentence introducing a list answers it whole
+        # Then a sentence introducing a list answers it whole, or holds the one member asked for.
+        wants_set = asks_for_set(question) or asks_for_member(question)
         if wants_set:
             # A list means what its items say: "think about how you could adopt the principles
             # when:" answers "in which parts of our work ...?" only through its items.
@@ -168,12 +171,16 @@ class SentenceSelector:
         kind = ANSWER_KINDS[asked][1] if asked in KINDS_PREFERRED else None
         # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
         named_places = {w.lower() for w in _CAPITALISED.findall(question)}
+        # "What is principle eight?" is answered under the heading "Principle 8: a stable home".
+        part = numbered_part(question)
+        opens_part = part_heading(part) if part is not None else None
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         rows = []
         for c, sim in zip(candidates, sims):
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
+            c.anchored = opens_part is not None and self._under(shape, c.start, opens_part)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
@@ -191,8 +198,15 @@ class SentenceSelector:
                 float(wants_set and shape.is_lead_in(c.start, c.end)),
                 min(len(c.text.split()), 60) / 60.0,
                 float(kind is not None and bool(kind.search(c.text))),
+                float(c.anchored),
             ])
         return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
+
+    @staticmethod
+    def _under(shape: DocumentShape, offset: int, heading: re.Pattern[str]) -> bool:
+        """Is this offset in the section whose heading matches ``heading``?"""
+        sec = shape.section_at(offset)
+        return sec is not None and bool(sec.heading_path) and bool(heading.search(sec.heading_path[-1]))
 
     def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> None:
         x = self.features(question, qvec, candidates)
@@ -239,7 +253,7 @@ class SentenceSelector:
         for c in candidates:
             if len(chosen) >= MAX_SENTENCES:
                 break
-            if c.score >= floor and c.similarity >= self.floor:
+            if c.score >= floor and (c.similarity >= self.floor or c.anchored):
                 take(c)
         parts = question_parts(question)
         unanswered: list[str] = []

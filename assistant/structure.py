@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from cpguide.assistant.actors import actor_vocabulary
+from cpguide.assistant.asking import asked_part
 from cpguide.assistant.places import places
 from cpguide.ingest.sentences import sentence_spans
 
@@ -38,6 +39,21 @@ _SET_QUESTION = re.compile(
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",
     re.I,
 )
+# "Is ...?", "Strictly speaking, does ...?"; but "Can you list ...?" and "Are there ...?" ask for a set.
+_YES_NO = re.compile(
+    r"^\s*(?:[\w’' ]{1,30},\s*)?(?:is|are|was|were|do|does|did|can|could|should|must|will|would|has|have|may|might|"
+    r"shall)\b(?!\s+(?:you|there)\b)", re.I)
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|last|final)"
+_NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_POSITIONS = {w: n for n, ws in enumerate(
+    [("first", "one"), ("second", "two"), ("third", "three"), ("fourth", "four"), ("fifth", "five"),
+     ("sixth", "six"), ("seventh", "seven"), ("eighth", "eight"), ("ninth", "nine"), ("tenth", "ten"),
+     ("eleventh", "eleven"), ("twelfth", "twelve")], 1) for w in ws}
+_PART = r"(item|principle|point|pledge|step|priority|recommendation|standard|commitment|promise|outcome)"
+# "the eighth principle", "the final item", "the last one"; "principle 8", "step two".
+_POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART}\s+({_NUMBER})\b", re.I)
+_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means)\b|{_POSITION.pattern}",
+                         re.I)
 # "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same
 # words ask for the set only when the question says nothing beyond who and where.
@@ -173,10 +189,53 @@ class DocumentShape:
 
 
 def asks_for_set(question: str) -> bool:
-    """Does the question ask for a set ("what are the seven ...", "what can businesses do")?"""
+    """Does the question ask for a set ("what are the seven ...", "what can businesses do")?
+
+    A question answered yes or no ("Is a police force bound by the Act's seven duties?", "Do we
+    have to meet in person, or are there other ways?") or asking for one member of a set
+    ("Which of the seven principles is about stability?", "What's principle eight?") names the
+    set without asking for it."""
+    ask = asked_part(question)
+    if _YES_NO.match(ask) or _ONE_OF_SET.search(ask):
+        return False
     if _SET_QUESTION.search(question):
         return True
     return bool(_WHAT_DO_QUESTION.search(question)) and len(_narrowing_words(question)) <= 1
+
+
+def asks_for_member(question: str) -> bool:
+    """Does the question ask for one member of a set ("Which of the seven principles is about
+    stability?", "What does the final item say?", "What's principle eight?")? Its answer is found
+    through the list, and is the one item."""
+    return bool(_ONE_OF_SET.search(asked_part(question)))
+
+
+def member_position(question: str) -> int | None:
+    """The place in its list of the member asked for: 8 for "principle eight", -1 for "the final
+    item"; None when the question picks it by what it says."""
+    m = _POSITION.search(asked_part(question))
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(4)).lower()
+    if word in ("last", "final"):
+        return -1
+    return int(word) if word.isdigit() else _POSITIONS[word]
+
+
+def numbered_part(question: str) -> tuple[str, int] | None:
+    """The numbered part of a document the question names: ("principle", 8) for "principle
+    eight" or "the eighth principle", ("step", 2) for "step 2"; None for none (or "the last")."""
+    m = _POSITION.search(asked_part(question))
+    position = member_position(question)
+    if m is None or position is None or position < 1:
+        return None
+    return (m.group(2) or m.group(3)).lower(), position
+
+
+def part_heading(part: tuple[str, int]) -> re.Pattern[str]:
+    """A heading (or a line) that opens the numbered part: "Principle 8: a stable home"."""
+    noun, n = part
+    return re.compile(rf"^\s*{noun}s?\s*{n}(?![\d.,]\d)\b", re.I | re.M)
 
 
 def _narrowing_words(question: str) -> list[str]:

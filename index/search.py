@@ -214,6 +214,15 @@ class Searcher:
         self.last_timings = t
         return hits
 
+    def with_line(self, pattern: re.Pattern[str], like: str, filters: Filters | None = None, k: int = 2) -> list[Hit]:
+        """Passages with a line matching ``pattern`` ("Principle 8: a stable home"), found by
+        their words (SQL ``LIKE``) rather than their meaning: "what is principle eight?" is
+        close in meaning to every principle, and names only one."""
+        mask = self._mask(filters or Filters())
+        rows = [(row, 1.0) for row, text in self.library.query("SELECT row, text FROM chunks WHERE text LIKE ?", (like,))
+                if pattern.search(text) and (mask is None or mask[row])]
+        return self._to_hits(rows, k, [], {}, {}, True) if rows else []
+
     def fusion_pool(self, query: str, pool: int) -> tuple[list[int], np.ndarray]:
         """The top ``pool`` rows of reciprocal rank fusion and their fusion features (for fitting)."""
         query = check_query(query)

@@ -11,6 +11,7 @@ from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
 from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked
 from cpguide.assistant.sources import named_source
+from cpguide.assistant.structure import asks_for_set
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
 
@@ -68,6 +69,40 @@ def test_a_question_about_one_situation_gets_the_items_on_point_not_the_whole_li
     assert len(general.citations) >= 8, "a question about the service as a whole still gets its whole list"
 
 
+def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
+    for question, expected in (
+        ("What is principle eight of the Welsh charter?", "By seeking out and providing stable places to live"),
+        ("What does the second principle in the Welsh charter ask?", "Recognise care-experienced children and young people"),
+    ):
+        answer = assistant.ask(question)
+        assert not answer.abstained, answer.answer
+        assert answer.citations[0].quote.startswith(expected), answer.answer
+        assert len(answer.citations) <= 3, f"one principle asked, a list given: {answer.answer}"
+
+
+def test_one_member_of_a_set_asked_for_gets_that_item_under_its_lead_in(assistant):
+    answer = assistant.ask("Which of England's seven corporate parenting principles is about safety and stability?")
+    items = [c for c in answer.citations if re.match(r"\d\. ", c.quote)]
+    assert [c.quote[:2] for c in items] == ["6."], answer.answer
+    assert answer.citations[0].quote.rstrip().endswith("as follows:"), "the item comes with its lead-in"
+    assert "... and 6 more in the source" in answer.answer
+    last = assistant.ask("What does the final item on England's list of seven principles say?")
+    assert [c.quote[:2] for c in last.citations if re.match(r"\d\. ", c.quote)] == ["7."], last.answer
+
+
+@pytest.mark.parametrize("question, is_set", [
+    ("what are the seven corporate parenting principles?", True),
+    ("Can you list the corporate parenting principles?", True),
+    ("Are there examples of what businesses can do?", True),
+    ("Strictly speaking, is a police force bound by the 2017 Act's seven duties?", False),
+    ("Do we have to meet councillors in person, or are there other ways?", False),
+    ("Which of the seven principles is about stability?", False),
+    ("What's principle eight of the Welsh charter?", False),
+])
+def test_a_yes_no_question_or_one_member_asked_for_does_not_ask_for_the_whole_set(question, is_set):
+    assert asks_for_set(question) is is_set
+
+
 def test_a_list_cut_to_its_items_on_point_says_how_many_more_and_cites_its_lead_in(assistant):
     answer = assistant.ask("What information does the children in care team hold about care leavers' accommodation?")
     assert any("accommodation and employment information about care leavers" in c.quote.lower() for c in answer.citations), answer.answer
@@ -86,10 +121,11 @@ def test_a_question_about_what_a_list_introduces_gets_the_whole_list(assistant):
 
 
 def test_a_list_of_short_names_is_given_whole(assistant):
-    answer = assistant.ask("What's principle eight of the Welsh pledge, on housing kids?")
+    answer = assistant.ask("Does the stable home principle apply to housing services in Wales?")
     names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
     assert len(names) >= 4, answer.answer  # "Equality (1)", "Eradicate stigma (2)", ...
-    assert "more in the source" not in answer.answer, answer.answer
+    lead = next(c.n for c in answer.citations if c.quote.startswith("Corporate parenting principles which apply"))
+    assert f"more in the source [{lead}]" not in answer.answer, answer.answer
 
 
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
