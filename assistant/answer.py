@@ -78,7 +78,10 @@ class Assistant:
         if conversation is not None:
             conversation.jurisdiction = place  # a follow-up keeps the place; a new question sets its own
 
-        hits, selection, signals = self._gather(question, resolved, filters)
+        near = ()  # a follow-up is often answered where the last answer's passage goes on
+        if resolved != question and conversation is not None and conversation.last and conversation.last.answer:
+            near = tuple((c.doc_id, c.start, c.end) for c in conversation.last.answer.citations)
+        hits, selection, signals = self._gather(question, resolved, filters, near)
         why = self._decline_reason(signals)
         answered = resolved
         missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
@@ -122,7 +125,8 @@ class Assistant:
             answer = Answer(**{**answer.__dict__, "notices": answer.notices + notices})
         return answer
 
-    def _gather(self, question: str, resolved: str, filters: Filters) -> tuple[list[Hit], Selection, answerability.Signals]:
+    def _gather(self, question: str, resolved: str, filters: Filters,
+                near: tuple[tuple[str, int, int], ...] = ()) -> tuple[list[Hit], Selection, answerability.Signals]:
         """Search, choose answer sentences, and read the signals that decide whether to answer."""
         # "According to the LGA, ...": search the LGA's documents for the rest of the question.
         source = named_source(resolved, self._metas)
@@ -154,11 +158,11 @@ class Assistant:
             focus = named_source(asked, self._metas).rest
             if focus != asked:
                 asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
-        ranked = self.selector.ranked(asked, avec, hits[:PASSAGES]) if hits else []
+        ranked = self.selector.ranked(asked, avec, hits[:PASSAGES], near) if hits else []
         selection = self.selector.choose(asked, ranked)
         if resolved != question and asked != searched and not selection.sentences and hits:
             # "Did it make a difference?" says too little on its own: answer it as rewritten.
-            ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES])
+            ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES], near)
             selection = self.selector.choose(searched, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)

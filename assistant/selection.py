@@ -31,6 +31,8 @@ from cpguide.records import Hit
 MAX_SENTENCES = 3
 KINDS_PREFERRED = ("contact",)  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
+NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
+NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
@@ -214,8 +216,14 @@ class SentenceSelector:
         for c, row in zip(candidates, x @ weights + bias):
             c.score = float(row)
 
-    def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit]) -> list[Candidate]:
+    def ranked(self, question: str, qvec: np.ndarray, hits: list[Hit],
+               near: tuple[tuple[str, int, int], ...] = ()) -> list[Candidate]:
         """Every candidate sentence of ``hits``, scored, best first.
+
+        ``near``: (doc_id, start, end) of the quotes of the answer a follow-up follows. A
+        sentence just after one of them (or a few lines before) scores a little higher: "and
+        when that isn't possible?" or "what did Ofsted make of it?" is usually answered where
+        the passage goes on.
 
         A sentence giving an email address or a web address ("please contact: name@council.gov.uk")
         answers only a question that asks how to get in touch.
@@ -225,6 +233,9 @@ class SentenceSelector:
             candidates = [c for c in candidates if not _CONTACT_LINE.search(c.text)]
         if candidates:
             self.score(question, qvec, candidates)
+            for c in candidates:
+                if any(d == c.hit.doc_id and s - NEAR_CHARS // 3 <= c.start <= e + NEAR_CHARS for d, s, e in near):
+                    c.score += NEAR_LAST_ANSWER
             candidates.sort(key=lambda c: -c.score)
         return candidates
 

@@ -458,6 +458,17 @@ def test_a_short_follow_up_is_answered_from_the_conversation(assistant):
     assert any("Pillars of Parenting" in c.quote for c in answer.citations)
 
 
+def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistant):
+    conversation = Conversation()
+    for question in ("Why did Trafford decide to do more for homeless 16 and 17 year olds than the law required?",
+                     "What did Ofsted make of it?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert any(c.quote.startswith("Ofsted was very supportive of the approach") for c in answer.citations), answer.answer
+    alone = assistant.ask("What did Ofsted make of it?")
+    assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
+
+
 def test_a_follow_up_whose_subject_is_only_in_the_conversation_is_answered(assistant):
     conversation = Conversation()
     for question in ("What performance data should come to members about children in care?",
