@@ -321,6 +321,13 @@ class Assistant:
                 if before is not None:
                     start = before[0]  # "However, ..." is quoted with the sentence it answers
             doc_text = self.library.document(c.hit.doc_id).text
+            if block is None:
+                shape = self.selector.shape(c.hit.doc_id)
+                for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
+                    after = shape.sentence_after(end)
+                    if after is None or not leans_on_previous(doc_text[after[0]:after[1]]):
+                        break
+                    end = after[1]
             # Overlapping or adjacent sentences of one document share one citation.
             same = next((e for e in entries if e[0].hit.doc_id == c.hit.doc_id and e[3] is None and block is None
                          and start <= e[2] + 3 and e[1] <= end + 3

@@ -182,6 +182,14 @@ class DocumentShape:
         spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[1] <= start]
         return spans[-1] if spans else None
 
+    def sentence_after(self, end: int) -> tuple[int, int] | None:
+        """The sentence after ``end`` in the same paragraph, or None at a paragraph's end."""
+        sec = self.section_at(max(end - 1, 0))
+        if sec is None or sec.kind == "heading":
+            return None
+        spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[0] >= end]
+        return spans[0] if spans else None
+
     def is_case_study(self, offset: int) -> bool:
         """Is this offset in a council's case study (a section headed by a council's name)?"""
         sec = self.section_at(offset)

@@ -69,6 +69,15 @@ def test_a_question_about_one_situation_gets_the_items_on_point_not_the_whole_li
     assert len(general.citations) >= 8, "a question about the service as a whole still gets its whole list"
 
 
+def test_a_sentence_comes_with_the_sentences_that_go_on_from_it(assistant):
+    answer = assistant.ask("What does a virtual school head do?")
+    vsh = next(c for c in answer.citations if c.quote.startswith("All local authorities must have a virtual school head"))
+    assert "Their role is to know how the looked-after children are doing" in vsh.quote, answer.answer
+    guardianship = assistant.ask("What does the 2017 special guardianship guidance say councils should cover in reports to the court?")
+    assert any("New guidance was issued in January 2017" in c.quote and "This includes information about the child’s needs" in c.quote
+               for c in guardianship.citations), guardianship.answer
+
+
 def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
     for question, expected in (
         ("What is principle eight of the Welsh charter?", "By seeking out and providing stable places to live"),
