@@ -281,8 +281,9 @@ class Assistant:
 
     def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
                 mode: str = "extractive", ranked: list[Candidate] = (), label_nation: bool = False) -> Answer:
-        """Order sentences (by place, then passage, then position), bring the lists they introduce
-        and the sentences they lean on, and number the citations.
+        """Order sentences (by place, then passage, then position), bring the lists they introduce,
+        the sentences they lean on and those that go on from them ("They agreed to provide ..."),
+        and number the citations.
 
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when

@@ -183,11 +183,19 @@ class DocumentShape:
         return spans[-1] if spans else None
 
     def sentence_after(self, end: int) -> tuple[int, int] | None:
-        """The sentence after ``end`` in the same paragraph, or None at a paragraph's end."""
-        sec = self.section_at(max(end - 1, 0))
-        if sec is None or sec.kind == "heading":
+        """The sentence after ``end``: the next in its paragraph, or the first of the next
+        paragraph under the same heading; None after a heading or the section's last paragraph."""
+        i = self.index_at(max(end - 1, 0))
+        if i is None or self.sections[i].kind == "heading":
             return None
+        sec = self.sections[i]
         spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[0] >= end]
+        if spans:
+            return spans[0]
+        nxt = self.sections[i + 1] if i + 1 < len(self.sections) else None
+        if nxt is None or nxt.kind != "paragraph" or nxt.heading_path != sec.heading_path:
+            return None
+        spans = sentence_spans(self.doc.text[nxt.start:nxt.end], nxt.start)
         return spans[0] if spans else None
 
     def is_case_study(self, offset: int) -> bool:

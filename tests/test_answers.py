@@ -73,6 +73,9 @@ def test_a_sentence_comes_with_the_sentences_that_go_on_from_it(assistant):
     answer = assistant.ask("What does a virtual school head do?")
     vsh = next(c for c in answer.citations if c.quote.startswith("All local authorities must have a virtual school head"))
     assert "Their role is to know how the looked-after children are doing" in vsh.quote, answer.answer
+    trafford = assistant.ask("What did Trafford decide to provide for homeless young people who had not been in care before 16?")
+    assert any("doing the bare minimum was not good enough" in c.quote and "They agreed to provide these young people" in c.quote
+               for c in trafford.citations), "a paragraph that goes on from the last one comes with it: " + trafford.answer
     guardianship = assistant.ask("What does the 2017 special guardianship guidance say councils should cover in reports to the court?")
     assert any("New guidance was issued in January 2017" in c.quote and "This includes information about the child’s needs" in c.quote
                for c in guardianship.citations), guardianship.answer
