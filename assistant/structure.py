@@ -24,7 +24,7 @@ SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its it
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
 _LEANS = re.compile(
-    r"^(?:however|therefore|thus|hence|also|in addition|additionally|furthermore|moreover|similarly|likewise|"
+    r"^(?:however|therefore|thus|hence|also|in addition(?! to)|additionally|furthermore|moreover|similarly|likewise|"
     r"this|these|those|that|they|it|its|their|such|both|the latter|the former|as a result|for (?:this|these) reasons?|"
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,

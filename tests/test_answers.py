@@ -11,7 +11,7 @@ from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
 from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.structure import asks_for_set
+from cpguide.assistant.structure import asks_for_set, leans_on_previous
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
 
@@ -79,6 +79,17 @@ def test_a_sentence_comes_with_the_sentences_that_go_on_from_it(assistant):
     guardianship = assistant.ask("What does the 2017 special guardianship guidance say councils should cover in reports to the court?")
     assert any("New guidance was issued in January 2017" in c.quote and "This includes information about the child’s needs" in c.quote
                for c in guardianship.citations), guardianship.answer
+
+
+@pytest.mark.parametrize("sentence, leans", [
+    ("However, corporate parenting should not just be about making sure the right boxes are ticked.", True),
+    ("These included ways to improve commissioning of places in children’s homes.", True),
+    ("In addition, councils should review their offer.", True),
+    ("In addition to the support the wider sector can provide, local businesses might offer apprenticeships.", False),
+    ("Every councillor should ideally have training on their corporate parenting role.", False),
+])
+def test_a_sentence_that_points_back_is_told_from_one_that_stands_alone(sentence, leans):
+    assert leans_on_previous(sentence) is leans
 
 
 def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
