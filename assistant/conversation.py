@@ -25,6 +25,8 @@ _FOLLOW_UP_START = re.compile(
     r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them))\b",
     re.I,
 )
+# Where a lead-in ("What about schools -") ends and a question of its own may begin.
+_BREAK = re.compile(r"\s+[-–—]\s+|[:?]\s+(?=\S)|\s*[–—]\s*")
 # "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
 # when what follows names nothing of its own ("so who pays?", "any others?").
 _SOFT_START = re.compile(r"^(?:but|also|so|plus|any|anything|anyone)\b[\s,]*", re.I)
@@ -164,8 +166,13 @@ def leans_on_context(question: str) -> bool:
     people in the panel?") stands alone, however it starts.
     """
     q = question.strip()
-    if _FOLLOW_UP_START.match(q) or re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
+    if re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
         return True
+    if _FOLLOW_UP_START.match(q):
+        # "What about schools - what should a designated teacher do for looked-after pupils?" asks
+        # a whole question of its own after the dash; "what about health?" needs the one before.
+        rest = _BREAK.split(q, maxsplit=1)[1] if _BREAK.search(q) else ""
+        return not (_WHOLE_QUESTION.match(rest) and _stands_alone(rest) and not leans_on_context(rest))
     chat = _CHAT_OPENER.match(q)
     if chat and chat.end() > 0:
         rest = q[chat.end():]
