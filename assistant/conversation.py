@@ -37,6 +37,10 @@ _CHAT_OPENER = re.compile(
     # A one-word interjection only with punctuation after it: "Right, ..." but "Right to advocacy:".
     r"^(?:(?:ok(?:ay)?|right|now|well|thanks|great|cheers|next|separately)(?=\s*[,.!:;]|\s+[-–—]\s)|"
     r"ok(?:ay)?\b|thank you|"
+    # "Thanks for that.", "That's helpful.", "One more:" close the last answer, not lean on it.
+    r"(?:thanks|thank you|cheers) (?:(?:very much|so much) )?for (?:that|this|the (?:answer|info|information|help))"
+    r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:that(?:['’]s| is| was) (?:really |very )?(?:helpful|useful|great|clear)|that helps)"
+    r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:one more|one last|another one)(?=\s*[,.!:;]|\s+[-–—]\s)|"
     r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
