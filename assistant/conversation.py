@@ -74,7 +74,7 @@ _DUMMY_IT = re.compile(
 # for a thing ("who checks that happens?", "help with that"), not as a conjunction
 # ("make sure that care leavers...") or a local "this council".
 _PRONOUN = re.compile(
-    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|the same|similar|likewise|equivalent|either|instead|"
+    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|the same|similar|likewise|equivalent|either|instead|else|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"
     r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
@@ -106,7 +106,7 @@ _STOP = frozenset(
     "they them their have does doing done about from into onto than then also just only very much many more "
     "most some such each every been being were your yours ours mean means need needs tell know happen happens "
     "does much why who how not yes the and for are can did was has had may its our you any all but off out own "
-    "too old get got say see use one ones".split()
+    "too old get got say see use one ones give example examples detail details please".split()
 )
 @dataclass
 class Turn:
@@ -208,7 +208,11 @@ def leans_on_context(question: str) -> bool:
     # everyday word) name none.
     defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", q, re.I)
     named = bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
-    return len(content) < 2 and not subjects_in(q) and not named
+    # "Which partners?", "Any examples?": a question word and one more ask about what was said
+    # before ("Staying put?" and "What's SEND?" name their subject).
+    short = len(q.split()) <= 2 and re.match(r"^(?:which|what|who|how|why|when|where|any)\b", q, re.I) \
+        and not re.search(r"\b[A-Z]{2,}", q)
+    return (len(content) < 2 and not subjects_in(q) and not named) or bool(short)
 
 
 def _content_words(text: str) -> list[str]:

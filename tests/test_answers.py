@@ -428,7 +428,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Right to stay put: what do care leavers need to know?",
     "What about schools - what should a designated teacher do for looked-after pupils?",
     "Thanks for that. How should foster carers be supported?", "And one more: who inspects children's homes?",
-    "That's helpful. What is staying put?",
+    "That's helpful. What is staying put?", "Staying put?", "What's SEND?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -443,6 +443,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "Can she stay put?", "Now that she is 18, can she stay put?", "Who gets one?",
     "What about housing - what should they do?", "Tell me more about the panel: who sits on it?",
     "Thanks for that. Who pays for it?", "That helps. And in Wales?",
+    "Who else should be involved?", "Can you give an example?", "Which partners?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
