@@ -18,8 +18,8 @@ from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, leans_on_context, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.structure import (ListBlock, asks_for_member, asks_for_set, leans_on_previous, member_position,
-                                        numbered_part, part_heading)
+from cpguide.assistant.listing import lists_for
+from cpguide.assistant.structure import leans_on_previous, numbered_part, part_heading
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -32,8 +32,6 @@ _DUTY_QUESTION = re.compile(
     re.I,
 )
 NOTICE_SALIENCE = 3.0  # an unknown word rarer than this in everyday English is worth a notice ("passports", not "overall")
-LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
-ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 PLACE_NAMES = {"england": "England", "wales": "Wales", "uk": "UK", "unknown": "Other"}
 
 
@@ -208,77 +206,6 @@ class Assistant:
         return self.selector.warm_up(max_chunks, batch)
 
     # -- extractive mode ---------------------------------------------------------------------------
-    def _lists_for(self, question: str, chosen: list[Candidate], ranked: list[Candidate] = ()) -> dict[int, ListBlock]:
-        """For each chosen sentence, the list it brings: the items under a lead-in always, and the
-        whole list around an item when the question asks for a set. One list is given once.
-
-        A question that does not ask for a set ("what should we as her landlord do?") gets the
-        few items of a long list that answer it, and is told how many more the source holds.
-        """
-        wants_set, member = asks_for_set(question), asks_for_member(question)
-        lists: dict[int, ListBlock] = {}
-        seen: set[tuple] = set()
-        for i, c in enumerate(chosen):
-            shape = self.selector.shape(c.hit.doc_id)
-            block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member else None)
-            if block is None or not block.items:
-                continue
-            key = (c.hit.doc_id, block.items[0])
-            if key not in seen:
-                seen.add(key)
-                if wants_set:
-                    lists[i] = block
-                elif member:
-                    lists[i] = self._member(question, c.hit.doc_id, block, ranked)
-                else:
-                    lists[i] = self._items_on_point(question, c.hit.doc_id, block, ranked)
-        return lists
-
-    def _member(self, question: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
-        """The one item asked for: by its number ("principle eight" is the item numbered 8, or
-        the eighth), by its place ("the final item"), or else the item that answers best."""
-        position = member_position(question)
-        doc_text = self.library.document(doc_id).text
-        if position is not None:
-            numbered = [span for span in block.items if position > 0 and re.search(
-                rf"^\s*(?:•\s*)?{position}[.)]|\({position}\)\s*$", doc_text[span[0]:span[1]])]
-            if numbered:
-                return ListBlock(lead=block.lead, items=(numbered[0],), total=block.total)
-            if block.total == len(block.items) and -len(block.items) <= (position if position < 0 else position - 1) < len(block.items):
-                return ListBlock(lead=block.lead, items=(block.items[position if position < 0 else position - 1],),
-                                 total=block.total)
-        on_point = self._items_on_point(question, doc_id, block, ranked)
-        best = max(on_point.items, key=lambda span: max((c.score for c in ranked if c.hit.doc_id == doc_id
-                                                         and span[0] <= c.start and c.end <= span[1]), default=-1.0))
-        return ListBlock(lead=block.lead, items=(best,), total=block.total)
-
-    def _items_on_point(self, question: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
-        """The items of a long list that score close to the best sentence, in the list's order;
-        the whole list when the question picks out none of them."""
-        if len(block.items) <= LIST_ITEMS_SHORT or not ranked:
-            return block
-        doc_text = self.library.document(doc_id).text
-        if all(len(doc_text[s:e].split()) < 5 for s, e in block.items):
-            return block  # a list of names ("Equality", "Togetherness") is read whole
-        best = ranked[0].score
-        score = {}
-        for c in ranked:
-            if c.hit.doc_id == doc_id:
-                for span in block.items:
-                    if span[0] <= c.start and c.end <= span[1]:
-                        score[span] = max(score.get(span, -1.0), c.score)
-        if not score:
-            return block  # nothing scored its items: give the list as the document does
-        # The question picks out an item when it shares words with an item that the lead-in does
-        # not have ("... care leavers' accommodation?"); otherwise it asks what the list introduces.
-        lead_words = set(tokenize(doc_text[block.lead[0]:block.lead[1]])) if block.lead else set()
-        own = set(tokenize(question)) - lead_words
-        if not any(own & set(tokenize(doc_text[s:e])) for s, e in block.items):
-            return block
-        by_score = sorted(score, key=lambda span: -score[span])
-        keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
-        return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
-
     def compose(self, question: str, resolved: str, chosen: list[Candidate], hits: list[Hit],
                 mode: str = "extractive", ranked: list[Candidate] = (), label_nation: bool = False) -> Answer:
         """Order sentences (by place, then passage, then position), bring the lists they introduce,
@@ -288,7 +215,7 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
-        lists = self._lists_for(resolved, chosen, ranked)
+        lists = lists_for(self.library, self.selector, resolved, chosen, ranked)
         block_of = {id(chosen[i]): block for i, block in lists.items()}
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most

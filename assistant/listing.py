@@ -1,0 +1,90 @@
+"""Which items of a list an answer gives: all of them, the one asked for, or those on point.
+
+"What are the seven principles?" wants the seven; "which of the seven is about stability?"
+wants the sixth under its lead-in; "a 19-year-old tenant is expecting a baby: what should we
+as her landlord do?" wants the two or three items of the housing list that speak to her, and
+is told how many more the source holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cpguide.assistant.selection import Candidate
+from cpguide.assistant.structure import ListBlock, asks_for_member, asks_for_set, member_position
+from cpguide.index.lexical import tokenize
+
+LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
+ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
+
+
+def lists_for(library, selector, question: str, chosen: list[Candidate], ranked: list[Candidate] = ()) -> dict[int, ListBlock]:
+    """For each chosen sentence, the list it brings: the items under a lead-in always, and the
+    whole list around an item when the question asks for a set. One list is given once.
+
+    A question that does not ask for a set ("what should we as her landlord do?") gets the
+    few items of a long list that answer it, and is told how many more the source holds.
+    """
+    wants_set, member = asks_for_set(question), asks_for_member(question)
+    lists: dict[int, ListBlock] = {}
+    seen: set[tuple] = set()
+    for i, c in enumerate(chosen):
+        shape = selector.shape(c.hit.doc_id)
+        block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member else None)
+        if block is None or not block.items:
+            continue
+        key = (c.hit.doc_id, block.items[0])
+        if key not in seen:
+            seen.add(key)
+            if wants_set:
+                lists[i] = block
+            elif member:
+                lists[i] = _member(question, library.document(c.hit.doc_id).text, c.hit.doc_id, block, ranked)
+            else:
+                lists[i] = _items_on_point(question, library.document(c.hit.doc_id).text, c.hit.doc_id, block, ranked)
+    return lists
+
+
+def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+    """The one item asked for: by its number ("principle eight" is the item numbered 8, or
+    the eighth), by its place ("the final item"), or else the item that answers best."""
+    position = member_position(question)
+    if position is not None:
+        numbered = [span for span in block.items if position > 0 and re.search(
+            rf"^\s*(?:•\s*)?{position}[.)]|\({position}\)\s*$", doc_text[span[0]:span[1]])]
+        if numbered:
+            return ListBlock(lead=block.lead, items=(numbered[0],), total=block.total)
+        index = position - 1 if position > 0 else position  # -1: the last
+        if block.total == len(block.items) and -len(block.items) <= index < len(block.items):
+            return ListBlock(lead=block.lead, items=(block.items[index],), total=block.total)
+    on_point = _items_on_point(question, doc_text, doc_id, block, ranked)
+    best = max(on_point.items, key=lambda span: max((c.score for c in ranked if c.hit.doc_id == doc_id
+                                                     and span[0] <= c.start and c.end <= span[1]), default=-1.0))
+    return ListBlock(lead=block.lead, items=(best,), total=block.total)
+
+
+def _items_on_point(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+    """The items of a long list that score close to the best sentence, in the list's order;
+    the whole list when the question picks out none of them."""
+    if len(block.items) <= LIST_ITEMS_SHORT or not ranked:
+        return block
+    if all(len(doc_text[s:e].split()) < 5 for s, e in block.items):
+        return block  # a list of names ("Equality", "Togetherness") is read whole
+    best = ranked[0].score
+    score = {}
+    for c in ranked:
+        if c.hit.doc_id == doc_id:
+            for span in block.items:
+                if span[0] <= c.start and c.end <= span[1]:
+                    score[span] = max(score.get(span, -1.0), c.score)
+    if not score:
+        return block  # nothing scored its items: give the list as the document does
+    # The question picks out an item when it shares words with an item that the lead-in does
+    # not have ("... care leavers' accommodation?"); otherwise it asks what the list introduces.
+    lead_words = set(tokenize(doc_text[block.lead[0]:block.lead[1]])) if block.lead else set()
+    own = set(tokenize(question)) - lead_words
+    if not any(own & set(tokenize(doc_text[s:e])) for s, e in block.items):
+        return block
+    by_score = sorted(score, key=lambda span: -score[span])
+    keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
+    return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
