@@ -193,12 +193,16 @@ def _title_case(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6
 
 
-def _split_leading_heading(unit: _Unit, width: float) -> list[_Unit]:
-    """A short title line (or two) at the top of a paragraph, as PDFs of toolkits often have."""
+def _split_leading_heading(unit: _Unit, width: float, nested: bool = False) -> list[_Unit]:
+    """A short title line (or two) at the top of a paragraph, as PDFs of toolkits often have.
+
+    ``nested``: the paragraph followed a title already; a second title under it takes two lines
+    ("Independent Review of" / "Residential Care"), since one capitalised line there is as often
+    the paragraph's first ("The Government published a new Care" / "Leaver Strategy ...")."""
     lines = [ln.strip() for ln in unit.lines if ln.strip()]
     if len(lines) < 2:
         return [unit]
-    for n in (2, 1):  # a two-line title first, so "Children and Social Work" keeps its "Act 2017"
+    for n in (2,) if nested else (2, 1):  # a two-line title first, so "Children and Social Work" keeps its "Act 2017"
         if len(lines) <= n:
             continue
         head = lines[:n]
@@ -218,10 +222,10 @@ def _split_leading_heading(unit: _Unit, width: float) -> list[_Unit]:
             continue
         if not rest[0][:1].isupper():
             continue
-        return [
-            _Unit("heading", head, unit.page, unit.page_label),
-            _Unit("paragraph", rest, unit.page, unit.page_label),
-        ]
+        # The rest may open with a title of its own ("Sources of information" / "Children in
+        # Care Council and other" / "feedback mechanisms" / "There should be ...").
+        return [_Unit("heading", head, unit.page, unit.page_label),
+                *_split_leading_heading(_Unit("paragraph", rest, unit.page, unit.page_label), width, nested=True)]
     return [unit]
 
 

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 # older version are then re-read in full on the next ingest instead of mixing two versions.
 # 3: passages record the pages their own words are on (Section.page_breaks); garbled PDF pages
 # are left out; a line repeated on every page is kept where it is all the page holds.
-TEXT_VERSION = 3
+# 4: a two-line title under another title is a heading, not the start of its paragraph.
+TEXT_VERSION = 4
 
 @dataclass(frozen=True)
 class Previous:

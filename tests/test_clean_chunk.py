@@ -43,6 +43,21 @@ def test_headings_become_the_section_path():
     assert paras[1].heading_path == ("2. Housing",)
 
 
+def test_a_two_line_title_under_a_title_is_not_read_into_its_paragraph():
+    raw = ("Some text before the titles, long enough to set the width of a line.\n\n"
+           "Sir Martin Narey’s\nIndependent Review of\nResidential Care\nSir Martin Narey was commissioned by\n"
+           "the Prime Minister in 2015 to carry out\nan independent review of residential care.\n\n"
+           "Next part\nThe Government published a new Care\nLeaver Strategy in July 2016, entitled\n"
+           "Keep on caring, to support care leavers.\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+    assert "Independent Review of Residential Care" in headings
+    paras = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "paragraph"]
+    assert any(p.startswith("Sir Martin Narey was commissioned") for p in paras), paras
+    assert any(p.startswith("The Government published a new Care Leaver Strategy") for p in paras), \
+        "one capitalised line under a title is the paragraph's first line"
+
+
 def test_page_footers_dropped_and_footnotes_detached():
     raw = "Children in care are more likely to go missing than others.3 Councils have a duty5 to act.\n\n5 | P a g e \n"
     doc = clean(_raw(raw), DocMeta("d", "D"))
