@@ -25,6 +25,10 @@ _FOLLOW_UP_START = re.compile(
     r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them))\b",
     re.I,
 )
+# "What does the Welsh toolkit say?", "and what does the LGA recommend?": the question before,
+# asked of one source.
+_SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:the\s+)?(?:[\w’'&-]+\s+){1,5}"
+                          r"(?:say|suggest|recommend|advise|think|propose)(?:\s+(?:about|on)\s+(?:it|this|that))?\s*[?.!]*$", re.I)
 # Where a lead-in ("What about schools -") ends and a question of its own may begin.
 _BREAK = re.compile(r"\s+[-–—]\s+|[:?]\s+(?=\S)|\s*[–—]\s*")
 # "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
@@ -170,7 +174,7 @@ def leans_on_context(question: str) -> bool:
     people in the panel?") stands alone, however it starts.
     """
     q = question.strip()
-    if re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I):
+    if re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I) or _SOURCE_ONLY.match(q):
         return True
     if _FOLLOW_UP_START.match(q):
         # "What about schools - what should a designated teacher do for looked-after pupils?" asks
@@ -283,7 +287,8 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         return question, place
     assert conversation is not None and conversation.last is not None
     previous = _past_openers(conversation.last.resolved)  # "OK, different question: ..." is not repeated
-    place = place or conversation.jurisdiction
+    if not _SOURCE_ONLY.match(question.strip()):  # "what does the LGA say?" takes the LGA's place, not the last one
+        place = place or conversation.jurisdiction
 
     cited = _cited_passage(conversation, question)
     if cited:
@@ -311,4 +316,9 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     # "who checks that happens?" - keep the new question, carry the subject of the last two turns
     m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)
     about = f"{m.group(1).rstrip('?')}; {m.group(2).split('; ')[0]}" if m else strip_lead(previous)
+    asked_of = re.match(r"^(.*?)\? \((.*?)\?\)$", previous)
+    if asked_of and _SOURCE_ONLY.match(asked_of.group(2)):  # the last turn asked an earlier question of a source
+        about = asked_of.group(1)
+    if _SOURCE_ONLY.match(question.strip()):  # "what does the LGA say?": the question before, of that source
+        return f"{about.rstrip('?')}? ({rest}?)", place
     return f"{rest}? (about: {about})", place

@@ -444,6 +444,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about housing - what should they do?", "Tell me more about the panel: who sits on it?",
     "Thanks for that. Who pays for it?", "That helps. And in Wales?",
     "Who else should be involved?", "Can you give an example?", "Which partners?",
+    "What does the Welsh toolkit say?", "And what does the LGA recommend?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
@@ -496,6 +497,20 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert any(c.quote.startswith("Ofsted was very supportive of the approach") for c in answer.citations), answer.answer
     alone = assistant.ask("What did Ofsted make of it?")
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
+
+
+def test_what_does_a_source_say_asks_the_question_before_of_that_source(assistant):
+    conversation = Conversation()
+    for question in ("What should housing services do for care leavers?", "What does the Welsh toolkit say?",
+                     "And what does the LGA say?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+        if question.startswith("What does the Welsh"):
+            assert answer.resolved_question.startswith("What should housing services do for care leavers?")
+            assert {c.doc_id for c in answer.citations} == {"wales-charter-toolkit"}, answer.answer
+    assert answer.resolved_question.startswith("What should housing services do for care leavers?"), answer.resolved_question
+    assert {c.doc_id for c in answer.citations} == {"lga-resource-pack"}, "the Welsh toolkit's place is not kept: " + answer.answer
+    assert any("housing" in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_follow_up_whose_subject_is_only_in_the_conversation_is_answered(assistant):
