@@ -15,7 +15,7 @@ import re
 from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import Conversation, leans_on_context, resolve, strip_lead
+from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import lists_for
@@ -70,6 +70,9 @@ class Assistant:
     def ask(self, question: str, conversation: Conversation | None = None, filters: Filters | None = None) -> Answer:
         question = check_query(question, self.max_query_chars)
         resolved, place = resolve(question, conversation)
+        named = named_source(question, self._metas).doc_ids
+        if named and place and place not in {self._metas[d].jurisdiction for d in named}:
+            place = place_in(question)  # "what does the LGA say?" after a Welsh answer: the LGA's guidance, not Wales
         filters = filters or Filters()
         if place and not filters.jurisdiction:
             filters = dataclasses.replace(filters, jurisdiction=(place,))
@@ -138,11 +141,8 @@ class Assistant:
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
         part = numbered_part(searched)
-        if part is not None:  # "what is principle eight?": the passage under "Principle 8: ..." comes first
-            scope = dataclasses.replace(filters, doc_id=source.doc_ids) if source.doc_ids and not filters.doc_id else filters
-            found = self.searcher.with_line(part_heading(part), f"%{part[0]} {part[1]}%", scope)
-            ids = {h.chunk_id for h in found}
-            hits = [dataclasses.replace(h, rank=i) for i, h in enumerate(found + [h for h in hits if h.chunk_id not in ids], 1)]
+        if part is not None and hits:
+            hits = self._with_part(part, hits)
         # A follow-up with words of its own finds its passages with the conversation ("(about:
         # ...)"), but its sentences answer what was asked now: "who checks that happens?" wants the
         # sentence about checking. A rewritten one ("and in Wales?", "what about health?") is
@@ -165,6 +165,14 @@ class Assistant:
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
+
+    def _with_part(self, part: tuple[str, int], hits: list[Hit]) -> list[Hit]:
+        """"What is principle eight?": the passage under "Principle 8: ..." comes first, from the
+        documents the search found, best first (so two documents' "Step 3" are not mixed up)."""
+        docs = tuple(dict.fromkeys(h.doc_id for h in hits))
+        found = self.searcher.with_line(part_heading(part), f"%{part[0]}%{part[1]}%", docs)
+        ids = {h.chunk_id for h in found}
+        return [dataclasses.replace(h, rank=i) for i, h in enumerate(found + [h for h in hits if h.chunk_id not in ids], 1)]
 
     def _in_library(self, phrase: str) -> bool:
         """Does any passage hold this phrase? Asked of the passages that share its words most
@@ -253,8 +261,8 @@ class Assistant:
                 shape = self.selector.shape(c.hit.doc_id)
                 for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
                     after = shape.sentence_after(end)
-                    if after is None or not leans_on_previous(doc_text[after[0]:after[1]]):
-                        break
+                    if after is None or not leans_on_previous(doc_text[after[0]:after[1]]) or shape.is_lead_in(*after):
+                        break  # "This includes:" would need its list: the quote ends before it
                     end = after[1]
             # Overlapping or adjacent sentences of one document share one citation.
             same = next((e for e in entries if e[0].hit.doc_id == c.hit.doc_id and e[3] is None and block is None

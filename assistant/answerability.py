@@ -33,6 +33,7 @@ from importlib import resources
 
 from cpguide.assistant.asking import COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, word_zipf
 from cpguide.assistant.places import places
+from cpguide.assistant.structure import COUNT_WORDS
 from cpguide.index.lexical import tokenize
 
 _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of ireland|ireland|irish|isle of man|"
@@ -131,7 +132,7 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
     located = _located(question)
     for word in dict.fromkeys(_WORD.findall(question)):
         clean = re.sub(r"[’']s$", "", word)
-        if clean in located:
+        if clean in located or clean.lower() in COUNT_WORDS:  # "eleventh" is a place in a list, not a topic
             continue
         if clean in vocabulary.abbreviations or clean.rstrip("s") in vocabulary.abbreviations:
             continue

@@ -25,8 +25,9 @@ _FOLLOW_UP_START = re.compile(
     r"more on|more about|expand on|go on|beyond|apart from|other than|besides|except|explain (that|this|it|them))\b",
     re.I,
 )
-# "What does the Welsh toolkit say?", "and what does the LGA recommend?": the question before,
-# asked of one source.
+ELLIPTIC_ZIPF = 4.3  # "partners", "examples", "principles" are everyday words; "advocacy", "fostering" are not
+# "What does the Welsh toolkit say?", "and what does the LGA recommend?", "what would you
+# suggest?": the question before, asked of one source (or of the reader).
 _SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:the\s+)?(?:[\w’'&-]+\s+){1,5}"
                           r"(?:say|suggest|recommend|advise|think|propose)(?:\s+(?:about|on)\s+(?:it|this|that))?\s*[?.!]*$", re.I)
 # Where a lead-in ("What about schools -") ends and a question of its own may begin.
@@ -212,11 +213,12 @@ def leans_on_context(question: str) -> bool:
     # everyday word) name none.
     defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", q, re.I)
     named = bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
-    # "Which partners?", "Any examples?": a question word and one more ask about what was said
-    # before ("Staying put?" and "What's SEND?" name their subject).
-    short = len(q.split()) <= 2 and re.match(r"^(?:which|what|who|how|why|when|where|any)\b", q, re.I) \
-        and not re.search(r"\b[A-Z]{2,}", q)
-    return (len(content) < 2 and not subjects_in(q) and not named) or bool(short)
+    # "Which partners?", "Any examples?": a question word and one everyday word ask about what
+    # was said before; "What's advocacy?", "Who's Ofsted?", "Staying put?" name their subject.
+    second = q.split()[1].strip("?.!,") if len(q.split()) == 2 else ""
+    short = bool(re.match(r"^(?:which|what|who|how|why|when|where|any)\b", q, re.I) and second[:1].islower()
+                 and word_zipf(second) >= ELLIPTIC_ZIPF)
+    return (len(content) < 2 and not subjects_in(q) and not named) or short
 
 
 def _content_words(text: str) -> list[str]:
@@ -287,8 +289,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         return question, place
     assert conversation is not None and conversation.last is not None
     previous = _past_openers(conversation.last.resolved)  # "OK, different question: ..." is not repeated
-    if not _SOURCE_ONLY.match(question.strip()):  # "what does the LGA say?" takes the LGA's place, not the last one
-        place = place or conversation.jurisdiction
+    place = place or conversation.jurisdiction
 
     cited = _cited_passage(conversation, question)
     if cited:

@@ -16,6 +16,8 @@ from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
+# An item's own number: "6. for those children ..." or "A stable home (8)".
+_ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
 
 def lists_for(library, selector, question: str, chosen: list[Candidate], ranked: list[Candidate] = ()) -> dict[int, ListBlock]:
@@ -23,7 +25,8 @@ def lists_for(library, selector, question: str, chosen: list[Candidate], ranked:
     whole list around an item when the question asks for a set. One list is given once.
 
     A question that does not ask for a set ("what should we as her landlord do?") gets the
-    few items of a long list that answer it, and is told how many more the source holds.
+    few items of a long list that answer it, and is told how many more the source holds; one
+    that asks for one member ("which of the seven is about stability?") gets that item.
     """
     wants_set, member = asks_for_set(question), asks_for_member(question)
     lists: dict[int, ListBlock] = {}
@@ -46,17 +49,23 @@ def lists_for(library, selector, question: str, chosen: list[Candidate], ranked:
 
 
 def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
-    """The one item asked for: by its number ("principle eight" is the item numbered 8, or
-    the eighth), by its place ("the final item"), or else the item that answers best."""
+    """The one item asked for: by its number ("principle eight" is the item numbered 8), by its
+    place in an unnumbered list ("the final item", "the second"), or else the item that answers
+    best. A number the list does not hold ("the eighth" of seven) gets the whole list, so the
+    reader sees what there is rather than a guess."""
     position = member_position(question)
     if position is not None:
-        numbered = [span for span in block.items if position > 0 and re.search(
-            rf"^\s*(?:•\s*)?{position}[.)]|\({position}\)\s*$", doc_text[span[0]:span[1]])]
-        if numbered:
-            return ListBlock(lead=block.lead, items=(numbered[0],), total=block.total)
-        index = position - 1 if position > 0 else position  # -1: the last
-        if block.total == len(block.items) and -len(block.items) <= index < len(block.items):
-            return ListBlock(lead=block.lead, items=(block.items[index],), total=block.total)
+        whole = block.total == len(block.items)  # a list cut at MAX_ITEMS has no known last item
+        if position < 0:  # "the final item"
+            return ListBlock(lead=block.lead, items=(block.items[-1],), total=block.total) if whole else block
+        labels = [_ITEM_NUMBER.search(doc_text[s:e]) for s, e in block.items]
+        if any(labels):  # the items carry their own numbers: only the number asked for answers
+            numbered = [span for span, label in zip(block.items, labels)
+                        if label and int(label.group(1) or label.group(2)) == position]
+            return ListBlock(lead=block.lead, items=tuple(numbered[:1]), total=block.total) if numbered else block
+        if whole and position <= len(block.items):
+            return ListBlock(lead=block.lead, items=(block.items[position - 1],), total=block.total)
+        return block
     on_point = _items_on_point(question, doc_text, doc_id, block, ranked)
     best = max(on_point.items, key=lambda span: max((c.score for c in ranked if c.hit.doc_id == doc_id
                                                      and span[0] <= c.start and c.end <= span[1]), default=-1.0))

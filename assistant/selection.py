@@ -149,7 +149,8 @@ class SentenceSelector:
 
     # -- scoring -------------------------------------------------------------------------------
     def features(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
-        """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity."""
+        """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity, and
+        whether it sits under the numbered part the question names (``anchored``)."""
         vecs = self.embed_sentences(tuple(c.text for c in candidates))
         sims = vecs @ qvec
         # Then a sentence introducing a list answers it whole, or holds the one member asked for.
@@ -182,7 +183,7 @@ class SentenceSelector:
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
-            c.anchored = opens_part is not None and self._under(shape, c.start, opens_part)
+            c.anchored = opens_part is not None and shape.under_heading(c.start, opens_part)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
@@ -204,12 +205,6 @@ class SentenceSelector:
             ])
         return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
 
-    @staticmethod
-    def _under(shape: DocumentShape, offset: int, heading: re.Pattern[str]) -> bool:
-        """Is this offset in the section whose heading matches ``heading``?"""
-        sec = shape.section_at(offset)
-        return sec is not None and bool(sec.heading_path) and bool(heading.search(sec.heading_path[-1]))
-
     def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> None:
         x = self.features(question, qvec, candidates)
         weights, bias = ranker_weights()
@@ -221,9 +216,10 @@ class SentenceSelector:
         """Every candidate sentence of ``hits``, scored, best first.
 
         ``near``: (doc_id, start, end) of the quotes of the answer a follow-up follows. A
-        sentence just after one of them (or a few lines before) scores a little higher: "and
-        when that isn't possible?" or "what did Ofsted make of it?" is usually answered where
-        the passage goes on.
+        sentence in one of them, just after one or a few lines before scores a little higher:
+        "and when that isn't possible?" or "what did Ofsted make of it?" is usually answered
+        where the passage goes on, and "who does that?" often by the passage itself (leaving
+        the quotes out cost dev dialogue turns 0.706 -> 0.690).
 
         A sentence giving an email address or a web address ("please contact: name@council.gov.uk")
         answers only a question that asks how to get in touch.

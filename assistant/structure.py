@@ -39,17 +39,22 @@ _SET_QUESTION = re.compile(
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",
     re.I,
 )
-# "Is ...?", "Strictly speaking, does ...?"; but "Can you list ...?" and "Are there ...?" ask for a set.
+# "Is ...?", "Strictly speaking, does ...?"; but "Can you list ...?", "Can I get the ...?" and "Are
+# there ...?" ask for a set.
 _YES_NO = re.compile(
-    r"^\s*(?:[\w’' ]{1,30},\s*)?(?:is|are|was|were|do|does|did|can|could|should|must|will|would|has|have|may|might|"
-    r"shall)\b(?!\s+(?:you|there)\b)", re.I)
-_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|last|final)"
+    r"^\s*(?:[\w’' ]{1,30},\s*)?(?:(?:is|are|was|were|do|does|did|should|must|will|would|has|have|may|might|shall)\b"
+    r"(?!\s+(?:you|there)\b)|(?:can|could)\b(?!\s+(?:you|there|i|we)\b))", re.I)
+# "Do councils have to publish a local offer, and what must it include?" asks more than yes or no.
+_AND_WH = re.compile(r"\b(?:and|or)\s+(?:what|which|who|how|where|when|why)\b", re.I)
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final)"
 _NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _POSITIONS = {w: n for n, ws in enumerate(
     [("first", "one"), ("second", "two"), ("third", "three"), ("fourth", "four"), ("fifth", "five"),
      ("sixth", "six"), ("seventh", "seven"), ("eighth", "eight"), ("ninth", "nine"), ("tenth", "ten"),
      ("eleventh", "eleven"), ("twelfth", "twelve")], 1) for w in ws}
-_PART = r"(item|principle|point|pledge|step|priority|recommendation|standard|commitment|promise|outcome)"
+COUNT_WORDS = frozenset(_POSITIONS) | {"last", "final"}  # "the eleventh principle" names a place in a list
+# Not "point": "the third point" is a citation of the last answer (see conversation.py).
+_PART = r"(item|principle|pledge|step|priority|recommendation|standard|commitment|promise|outcome)"
 # "the eighth principle", "the final item", "the last one"; "principle 8", "step two".
 _POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART}\s+({_NUMBER})\b", re.I)
 _ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means)\b|{_POSITION.pattern}",
@@ -198,6 +203,11 @@ class DocumentShape:
         spans = sentence_spans(self.doc.text[nxt.start:nxt.end], nxt.start)
         return spans[0] if spans else None
 
+    def under_heading(self, offset: int, heading: re.Pattern[str]) -> bool:
+        """Is this offset in a section whose own heading matches ``heading``?"""
+        sec = self.section_at(offset)
+        return sec is not None and bool(sec.heading_path) and bool(heading.search(sec.heading_path[-1]))
+
     def is_case_study(self, offset: int) -> bool:
         """Is this offset in a council's case study (a section headed by a council's name)?"""
         sec = self.section_at(offset)
@@ -212,7 +222,7 @@ def asks_for_set(question: str) -> bool:
     ("Which of the seven principles is about stability?", "What's principle eight?") names the
     set without asking for it."""
     ask = asked_part(question)
-    if _YES_NO.match(ask) or _ONE_OF_SET.search(ask):
+    if (_YES_NO.match(ask) and not _AND_WH.search(ask)) or _ONE_OF_SET.search(ask):
         return False
     if _SET_QUESTION.search(question):
         return True
@@ -235,17 +245,19 @@ def member_position(question: str) -> int | None:
     word = (m.group(1) or m.group(4)).lower()
     if word in ("last", "final"):
         return -1
-    return int(word) if word.isdigit() else _POSITIONS[word]
+    position = int(word) if word.isdigit() else _POSITIONS[word]
+    return position or None  # "principle 0" names no member
 
 
 def numbered_part(question: str) -> tuple[str, int] | None:
     """The numbered part of a document the question names: ("principle", 8) for "principle
     eight" or "the eighth principle", ("step", 2) for "step 2"; None for none (or "the last")."""
-    m = _POSITION.search(asked_part(question))
     position = member_position(question)
-    if m is None or position is None or position < 1:
+    if position is None or position < 1:
         return None
-    return (m.group(2) or m.group(3)).lower(), position
+    m = _POSITION.search(asked_part(question))
+    noun = m.group(2) or m.group(3)
+    return (noun.lower(), position) if noun else None  # "the second one" names no part
 
 
 def part_heading(part: tuple[str, int]) -> re.Pattern[str]:

@@ -214,14 +214,18 @@ class Searcher:
         self.last_timings = t
         return hits
 
-    def with_line(self, pattern: re.Pattern[str], like: str, filters: Filters | None = None, k: int = 2) -> list[Hit]:
-        """Passages with a line matching ``pattern`` ("Principle 8: a stable home"), found by
-        their words (SQL ``LIKE``) rather than their meaning: "what is principle eight?" is
-        close in meaning to every principle, and names only one."""
-        mask = self._mask(filters or Filters())
-        rows = [(row, 1.0) for row, text in self.library.query("SELECT row, text FROM chunks WHERE text LIKE ?", (like,))
-                if pattern.search(text) and (mask is None or mask[row])]
-        return self._to_hits(rows, k, [], {}, {}, True) if rows else []
+    def with_line(self, pattern: re.Pattern[str], like: str, doc_ids: tuple[str, ...], k: int = 2) -> list[Hit]:
+        """Passages of ``doc_ids`` (in that order of preference) with a line matching ``pattern``
+        ("Principle 8: a stable home"), found by their words (SQL ``LIKE``, over those documents'
+        passages only) rather than their meaning: "what is principle eight?" is close in meaning
+        to every principle, and names only one."""
+        if not doc_ids:
+            return []
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.library.query(f"SELECT row, text, doc_id FROM chunks WHERE doc_id IN ({marks}) AND text LIKE ?",
+                                  (*doc_ids, like))
+        found = sorted((doc_ids.index(doc_id), row) for row, text, doc_id in rows if pattern.search(text))
+        return self._to_hits([(row, 1.0) for _, row in found], k, [], {}, {}, True) if found else []
 
     def fusion_pool(self, query: str, pool: int) -> tuple[list[int], np.ndarray]:
         """The top ``pool`` rows of reciprocal rank fusion and their fusion features (for fitting)."""

@@ -113,6 +113,41 @@ def test_one_member_of_a_set_asked_for_gets_that_item_under_its_lead_in(assistan
     assert [c.quote[:2] for c in last.citations if re.match(r"\d\. ", c.quote)] == ["7."], last.answer
 
 
+def test_a_member_the_list_does_not_hold_gets_the_list_not_a_guess(assistant):
+    eighth = assistant.ask("What is the eighth principle?")
+    english = [c for c in eighth.citations if re.match(r"\d\. ", c.quote)]
+    assert len(english) in (0, 7), f"England's seven numbered items: all or none, not one picked: {eighth.answer}"
+    skipped = assistant.ask("Is principle 8 one of the corporate parenting principles which apply to education services in Wales?")
+    named = [c for c in skipped.citations if re.search(r"\(\d+\)$", c.quote)]
+    assert len(named) != 1, f"a list numbered 1-6, 9, 10 has no principle 8 to pick: {skipped.answer}"
+    eleventh = assistant.ask("What is the eleventh principle?")
+    assert not any("eleventh" in notice for notice in eleventh.notices), "a place in a list is not a word the library lacks"
+
+
+def test_a_quote_does_not_end_on_a_lead_in_without_its_list(assistant):
+    answer = assistant.ask("What is the council's duty under section 10 of the Children Act 2004?")
+    for c in answer.citations:
+        if c.quote.rstrip().endswith(":"):
+            assert re.search(rf"^\s+- .*\[{c.n + 1}\]$", answer.answer, re.M), answer.answer
+
+
+def test_the_third_point_is_the_last_answers_third_citation(assistant):
+    conversation = Conversation()
+    first = assistant.ask("What should housing services do for care leavers in Wales?", conversation)
+    conversation.turns.append(Turn(first.question, first.resolved_question, first))
+    answer = assistant.ask("Tell me more about the third point", conversation)
+    assert answer.citations[0].quote == first.citations[2].quote, answer.answer
+
+
+def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
+    conversation = Conversation()
+    for question in ("What should housing services do for care leavers in Wales?", "What does the law say?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert conversation.jurisdiction == "wales"
+    assert "In England:" not in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question, is_set", [
     ("what are the seven corporate parenting principles?", True),
     ("Can you list the corporate parenting principles?", True),
@@ -121,6 +156,7 @@ def test_one_member_of_a_set_asked_for_gets_that_item_under_its_lead_in(assistan
     ("Do we have to meet councillors in person, or are there other ways?", False),
     ("Which of the seven principles is about stability?", False),
     ("What's principle eight of the Welsh charter?", False),
+    ("Can I get the list of pledges?", True),
 ])
 def test_a_yes_no_question_or_one_member_asked_for_does_not_ask_for_the_whole_set(question, is_set):
     assert asks_for_set(question) is is_set
@@ -428,7 +464,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Right to stay put: what do care leavers need to know?",
     "What about schools - what should a designated teacher do for looked-after pupils?",
     "Thanks for that. How should foster carers be supported?", "And one more: who inspects children's homes?",
-    "That's helpful. What is staying put?", "Staying put?", "What's SEND?",
+    "That's helpful. What is staying put?", "Staying put?", "What's SEND?", "What's advocacy?", "Who's Ofsted?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
