@@ -92,6 +92,11 @@ def test_a_sentence_that_points_back_is_told_from_one_that_stands_alone(sentence
     assert leans_on_previous(sentence) is leans
 
 
+def test_everyday_words_reach_the_guidance_in_answers(assistant):
+    answer = assistant.ask("Is it OK for us to put a care leaver into a B&B?")
+    assert answer.citations[0].quote.startswith("Care leavers should not be placed in bed and breakfast"), answer.answer
+
+
 def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
     for question, expected in (
         ("What is principle eight of the Welsh charter?", "By seeking out and providing stable places to live"),
