@@ -167,8 +167,9 @@ class Assistant:
         return hits, selection, signals
 
     def _with_part(self, part: tuple[str, int], hits: list[Hit]) -> list[Hit]:
-        """"What is principle eight?": the passage under "Principle 8: ..." comes first, from the
-        documents the search found, best first (so two documents' "Step 3" are not mixed up)."""
+        """A question naming a numbered part ("what is principle eight?") gets the passage under
+        "Principle 8: ..." first, from the documents the search found, best first (so two
+        documents' "Step 3" are not mixed up)."""
         docs = tuple(dict.fromkeys(h.doc_id for h in hits))
         found = self.searcher.with_line(part_heading(part), f"%{part[0]}%{part[1]}%", docs)
         ids = {h.chunk_id for h in found}
