@@ -39,12 +39,13 @@ def lists_for(library, selector, question: str, chosen: list[Candidate], ranked:
         key = (c.hit.doc_id, block.items[0])
         if key not in seen:
             seen.add(key)
+            doc_text = library.document(c.hit.doc_id).text
             if wants_set:
                 lists[i] = block
             elif member:
-                lists[i] = _member(question, library.document(c.hit.doc_id).text, c.hit.doc_id, block, ranked)
+                lists[i] = _member(question, doc_text, c.hit.doc_id, block, ranked)
             else:
-                lists[i] = _items_on_point(question, library.document(c.hit.doc_id).text, c.hit.doc_id, block, ranked)
+                lists[i] = _items_on_point(question, doc_text, c.hit.doc_id, block, ranked)
     return lists
 
 
@@ -67,9 +68,20 @@ def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked:
             return ListBlock(lead=block.lead, items=(block.items[position - 1],), total=block.total)
         return block
     on_point = _items_on_point(question, doc_text, doc_id, block, ranked)
-    best = max(on_point.items, key=lambda span: max((c.score for c in ranked if c.hit.doc_id == doc_id
-                                                     and span[0] <= c.start and c.end <= span[1]), default=-1.0))
+    score = _item_scores(doc_id, block, ranked)
+    best = max(on_point.items, key=lambda span: score.get(span, -1.0))
     return ListBlock(lead=block.lead, items=(best,), total=block.total)
+
+
+def _item_scores(doc_id: str, block: ListBlock, ranked: list[Candidate]) -> dict[tuple[int, int], float]:
+    """Each item's best sentence score; items no candidate sentence lies in are left out."""
+    score: dict[tuple[int, int], float] = {}
+    for c in ranked:
+        if c.hit.doc_id == doc_id:
+            for span in block.items:
+                if span[0] <= c.start and c.end <= span[1]:
+                    score[span] = max(score.get(span, -1.0), c.score)
+    return score
 
 
 def _items_on_point(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
@@ -80,12 +92,7 @@ def _items_on_point(question: str, doc_text: str, doc_id: str, block: ListBlock,
     if all(len(doc_text[s:e].split()) < 5 for s, e in block.items):
         return block  # a list of names ("Equality", "Togetherness") is read whole
     best = ranked[0].score
-    score = {}
-    for c in ranked:
-        if c.hit.doc_id == doc_id:
-            for span in block.items:
-                if span[0] <= c.start and c.end <= span[1]:
-                    score[span] = max(score.get(span, -1.0), c.score)
+    score = _item_scores(doc_id, block, ranked)
     if not score:
         return block  # nothing scored its items: give the list as the document does
     # The question picks out an item when it shares words with an item that the lead-in does
