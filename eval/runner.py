@@ -117,9 +117,17 @@ def _cites_gold(citation, matcher: QuoteMatcher) -> bool:
 
 
 def gold_quotes(item: dict) -> list[str]:
-    """Every gold passage of an item: a list answer holds one quote per item, in order."""
+    """Every gold passage of an item: a list answer holds one quote per item, in order.
+
+    Files differ in how they write a list: some repeat the main ``quote`` inside ``quotes``,
+    others (as ``eval/check.py`` documents) give only the further passages there. Both mean
+    the same set, so the main quote leads unless ``quotes`` already holds it.
+    """
     quotes = [q["quote"] for q in item.get("quotes") or () if q.get("quote")]
-    return quotes or ([item["quote"]] if item.get("quote") else [])
+    main = item.get("quote")
+    if main and main not in quotes:
+        quotes.insert(0, main)
+    return quotes
 
 
 @dataclass

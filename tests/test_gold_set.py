@@ -307,3 +307,18 @@ def test_the_checker_runs_as_a_module_and_fails_on_a_bad_file(tmp_path, starter_
                          capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "x1" in run.stdout and "missing" in run.stdout
+
+
+def test_a_list_item_counts_its_main_quote_whether_or_not_quotes_repeats_it():
+    """List completeness reads every passage of the answer: the main quote and the further ones.
+
+    Some files repeat the main quote in ``quotes``, others give only the further passages; if
+    the main one were dropped, an answer citing it would count as missing a list item.
+    """
+    from cpguide.eval.runner import gold_quotes
+
+    further = {"quote": "first item of the list", "quotes": [{"quote": "second item"}, {"quote": "third item"}]}
+    repeated = {"quote": "first item of the list",
+                "quotes": [{"quote": "first item of the list"}, {"quote": "second item"}, {"quote": "third item"}]}
+    assert gold_quotes(further) == gold_quotes(repeated) == ["first item of the list", "second item", "third item"]
+    assert gold_quotes({"quote": "only one"}) == ["only one"]
