@@ -540,6 +540,18 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
 
 
+def test_a_follow_up_is_answered_about_the_conversations_subject(assistant):
+    """"What would they spend their time doing together?" after a question about mentors is about
+    time with a mentor: the sentence about it, not one about networks of support."""
+    conversation = Conversation()
+    for question in ("What can a mentor offer a young person in care?",
+                     "And what would they spend their time doing together?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert any("This time might be spent helping with homework" in c.quote for c in answer.citations), \
+        answer.answer
+
+
 def test_what_does_a_source_say_asks_the_question_before_of_that_source(assistant):
     conversation = Conversation()
     for question in ("What should housing services do for care leavers?", "What does the Welsh toolkit say?",
