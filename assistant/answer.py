@@ -163,14 +163,18 @@ class Assistant:
             focus = named_source(asked, self._metas).rest
             if focus != asked:
                 asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
-            mixed = avec + FOLLOW_UP_CONTEXT * qvec
-            avec = mixed / (float(np.linalg.norm(mixed)) or 1.0)
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES], near) if hits else []
         selection = self.selector.choose(asked, ranked)
-        if resolved != question and asked != searched and not selection.sentences and hits:
-            # "Did it make a difference?" says too little on its own: answer it as rewritten.
-            ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES], near)
-            selection = self.selector.choose(searched, ranked)
+        if resolved != question and asked != searched and hits:
+            if not selection.sentences:
+                # "Did it make a difference?", "tell me more about the third point" say too little
+                # on their own: answer them as rewritten.
+                ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES], near)
+                selection = self.selector.choose(searched, ranked)
+            else:  # what was asked now, with the conversation's subject weighing in
+                mixed = avec + FOLLOW_UP_CONTEXT * qvec
+                ranked = self.selector.ranked(asked, mixed / (float(np.linalg.norm(mixed)) or 1.0), hits[:PASSAGES], near)
+                selection = self.selector.choose(asked, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
