@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
+from cpguide.assistant.sources import DOC_NOUNS
 from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -28,8 +29,15 @@ _FOLLOW_UP_START = re.compile(
 ELLIPTIC_ZIPF = 4.3  # "partners", "examples", "principles" are everyday words; "advocacy", "fostering" are not
 # "What does the Welsh toolkit say?", "and what does the LGA recommend?", "what would you
 # suggest?": the question before, asked of one source (or of the reader).
-_SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:the\s+)?(?:[\w’'&-]+\s+){1,5}"
+_SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:the\s+)?((?:[\w’'&-]+\s+){1,5})"
                           r"(?:say|suggest|recommend|advise|think|propose)(?:\s+(?:about|on)\s+(?:it|this|that))?\s*[?.!]*$", re.I)
+# What the words before "say" must hold to name a source: a name ("the LGA", "the Welsh
+# toolkit"), a document ("the guidance", "the law") or a person ("what would you suggest?").
+# "What do the seven corporate parenting principles say?" names none: it is a question of its own.
+_SOURCE_WORD = re.compile(rf"(?-i:[A-Z])|\b(?:{DOC_NOUNS}|law|laws|act|legislation|government|you|they|it|he|she|we|i)\b",
+                          re.I)
+# Openers that say the subject changes: "Different question:", "And separately, ...".
+_NEW_TOPIC = re.compile(r"\b(?:different|another|new|separately|changing|something else|unrelated)\b", re.I)
 # Where a lead-in ("What about schools -") ends and a question of its own may begin.
 _BREAK = re.compile(r"\s+[-–—]\s+|[:?]\s+(?=\S)|\s*[–—]\s*")
 # "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
@@ -175,8 +183,11 @@ def leans_on_context(question: str) -> bool:
     people in the panel?") stands alone, however it starts.
     """
     q = question.strip()
-    if re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I) or _SOURCE_ONLY.match(q):
+    if re.search(r"\[\d+\]|\b(?:source|citation|point)\s*\d+\b", q, re.I) or asks_of_source(q):
         return True
+    after = _past_openers(q)
+    if after != q and _NEW_TOPIC.search(q[:len(q) - len(after)]):
+        return not after.strip(" ?.!") or leans_on_context(after)
     if _FOLLOW_UP_START.match(q):
         # "What about schools - what should a designated teacher do for looked-after pupils?" asks
         # a whole question of its own after the dash; "what about health?" needs the one before.
@@ -193,7 +204,7 @@ def leans_on_context(question: str) -> bool:
     soft = _SOFT_START.match(q)
     if soft:
         rest = q[soft.end():]
-        return not subjects_in(rest) or leans_on_context(rest)
+        return not (subjects_in(rest) or _names_subject(rest)) or leans_on_context(rest)
     if _THAT_THIS.search(q):
         return True
     pronoun = _PRONOUN.search(_DUMMY_IT.sub(" ", q))
@@ -209,16 +220,27 @@ def leans_on_context(question: str) -> bool:
                 and not _named_in_first_part(q, pronoun.start()):
             return True
     content = _content_words(q)
-    # "What is a PEP?" names its subject in one word; "who pays?" and "what is the point?" (an
-    # everyday word) name none.
-    defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", q, re.I)
-    named = bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
+    named = _names_subject(q)
     # "Which partners?", "Any examples?": a question word and one everyday word ask about what
     # was said before; "What's advocacy?", "Who's Ofsted?", "Staying put?" name their subject.
     second = q.split()[1].strip("?.!,") if len(q.split()) == 2 else ""
     short = bool(re.match(r"^(?:which|what|who|how|why|when|where|any)\b", q, re.I) and second[:1].islower()
                  and word_zipf(second) >= ELLIPTIC_ZIPF)
     return (len(content) < 2 and not subjects_in(q) and not named) or short
+
+
+def asks_of_source(question: str) -> bool:
+    """"What does the Welsh toolkit say?": the question before, asked of one source."""
+    m = _SOURCE_ONLY.match(question)
+    return bool(m and _SOURCE_WORD.search(m.group(1)))
+
+
+def _names_subject(question: str) -> bool:
+    """"What is a PEP?", "so what is a pathway plan?" name their subject in a word rarer than
+    everyday English; "who pays?" and "what is the point?" name none."""
+    content = _content_words(question)
+    defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", question, re.I)
+    return bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
 
 
 def _content_words(text: str) -> list[str]:
@@ -318,8 +340,8 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)
     about = f"{m.group(1).rstrip('?')}; {m.group(2).split('; ')[0]}" if m else strip_lead(previous)
     asked_of = re.match(r"^(.*?)\? \((.*?)\?\)$", previous)
-    if asked_of and _SOURCE_ONLY.match(asked_of.group(2)):  # the last turn asked an earlier question of a source
+    if asked_of and asks_of_source(asked_of.group(2)):  # the last turn asked an earlier question of a source
         about = asked_of.group(1)
-    if _SOURCE_ONLY.match(question.strip()):  # "what does the LGA say?": the question before, of that source
+    if asks_of_source(question.strip()):  # "what does the LGA say?": the question before, of that source
         return f"{about.rstrip('?')}? ({rest}?)", place
     return f"{rest}? (about: {about})", place

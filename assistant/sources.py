@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from cpguide.records import DocMeta
 
 # What people call a document when they point at it.
-_DOC_NOUNS = (r"(?:statutory |national |local |draft )?(?:guidance|toolkit|tool kit|resource pack|pack|strategy|"
+DOC_NOUNS = (r"(?:statutory |national |local |draft )?(?:guidance|toolkit|tool kit|resource pack|pack|strategy|"
               r"charter toolkit|document|report|leaflet|booklet|web ?page|page|handbook|framework|paper)")
 # Verbs of saying, dropped with the source ("what does the LGA say about ..."), and verbs that
 # are what the question asks, kept ("what does the toolkit call ...?" -> "what call ...?").
@@ -65,10 +65,10 @@ def _patterns(publishers: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     names = _publisher_names(publishers)
     publisher = rf"(?:{names})(?:[’']s)?" if names else r"(?!x)x"
     # A source: "the LGA", "the Welsh toolkit", "the 2012 pack", "Walsall's guidance", "the guidance".
-    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{_DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,3}}{_DOC_NOUNS})")
+    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,3}}{DOC_NOUNS})")
     # After "in" or "under" a publisher alone is where the asker is ("in Telford"): a document
     # must be named ("in the Welsh toolkit", "under the LGA's guidance").
-    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,3}}){_DOC_NOUNS}"
+    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,3}}){DOC_NOUNS}"
     return (
         re.compile(rf"\baccording to\s+{source}\s*,?\s*", re.I),
         re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+{_SAYS}\b\s*(?:that\s+)?", re.I),
@@ -131,7 +131,7 @@ def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
     if nation:
         place = "wales" if nation.group(1).lower() in ("wales", "welsh") else "england"
         chosen = [d for d in chosen if docs[d].jurisdiction == place]
-    noun = re.search(_DOC_NOUNS, said, re.I)
+    noun = re.search(DOC_NOUNS, said, re.I)
     if noun and chosen:
         word = noun.group().split()[-1].lower()
         fits = [d for d in chosen if word in f"{docs[d].title} {docs[d].kind}".lower()]

@@ -470,6 +470,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "What about schools - what should a designated teacher do for looked-after pupils?",
     "Thanks for that. How should foster carers be supported?", "And one more: who inspects children's homes?",
     "That's helpful. What is staying put?", "Staying put?", "What's SEND?", "What's advocacy?", "Who's Ofsted?",
+    "OK, so what is a pathway plan?", "And separately, what is staying put?",
+    "Now, what do the seven corporate parenting principles say?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -485,7 +487,9 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about housing - what should they do?", "Tell me more about the panel: who sits on it?",
     "Thanks for that. Who pays for it?", "That helps. And in Wales?",
     "Who else should be involved?", "Can you give an example?", "Which partners?",
-    "What does the Welsh toolkit say?", "And what does the LGA recommend?",
+    "What does the Welsh toolkit say?", "And what does the LGA recommend?", "What does the law say?",
+    "What would you suggest?", "So what's the point?", "Different question: who pays for it?",
+    "What do the principles say?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
