@@ -21,7 +21,7 @@ from cpguide.assistant.conversation import Conversation, leans_on_context, place
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import lists_for
-from cpguide.assistant.structure import leans_on_previous, numbered_part, part_heading
+from cpguide.assistant.structure import is_footnote, leans_on_previous, numbered_part, part_heading
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -271,13 +271,19 @@ class Assistant:
                 if before is not None:
                     start = before[0]  # "However, ..." is quoted with the sentence it answers
             doc_text = self.library.document(c.hit.doc_id).text
+            beyond: list[Candidate] = []  # a sentence that goes on past a footnote is quoted on its own
             if block is None:
                 shape = self.selector.shape(c.hit.doc_id)
+                last = end
                 for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
-                    after = shape.sentence_after(end)
+                    after = shape.sentence_after(last)
                     if after is None or not leans_on_previous(doc_text[after[0]:after[1]]) or shape.is_lead_in(*after):
                         break  # "This includes:" would need its list: the quote ends before it
-                    end = after[1]
+                    if beyond or any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
+                        beyond.append(dataclasses.replace(c, start=after[0], end=after[1], text=doc_text[after[0]:after[1]]))
+                    else:
+                        end = after[1]
+                    last = after[1]
             # Overlapping or adjacent sentences of one document share one citation.
             same = next((e for e in entries if e[0].hit.doc_id == c.hit.doc_id and e[3] is None and block is None
                          and start <= e[2] + 3 and e[1] <= end + 3
@@ -286,6 +292,7 @@ class Assistant:
                 same[1], same[2] = min(same[1], start), max(same[2], end)
             else:
                 entries.append([c, start, end, block])
+            entries.extend([b, b.start, b.end, None] for b in beyond)
         citations: list[Citation] = []
         lines: list[str] = []
         current_place = None

@@ -22,8 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, kind_asked, question_parts
-from cpguide.assistant.structure import (DocumentShape, asks_for_member, asks_for_set, leans_on_previous, numbered_part,
-                                        part_heading)
+from cpguide.assistant.structure import (DocumentShape, asks_for_member, asks_for_set, is_footnote, leans_on_previous,
+                                        numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -130,7 +130,7 @@ class SentenceSelector:
             sentence = doc.text[s:e]
             if s in headings or len(sentence.split()) < 5:
                 continue
-            if re.match(r"^\d{1,2}\s+[A-Z]", sentence):  # a footnote line
+            if is_footnote(sentence):
                 continue
             if len(_LOWER_WORD.findall(sentence)) < 2:
                 continue  # a title line ("Welsh Local Government Association (WLGA)")

@@ -23,6 +23,7 @@ MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the so
 SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its items
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
+_FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z]")
 _LEANS = re.compile(
     r"^(?:however|therefore|thus|hence|also|in addition(?! to)|additionally|furthermore|moreover|similarly|likewise|"
     r"this|these|those|that|they|it|its|their|such|both|the latter|the former|as a result|for (?:this|these) reasons?|"
@@ -197,7 +198,12 @@ class DocumentShape:
         spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[0] >= end]
         if spans:
             return spans[0]
-        nxt = self.sections[i + 1] if i + 1 < len(self.sections) else None
+        # A footnote printed at the page's foot ("5 Children Act 1989, Section 22G") may sit
+        # between a sentence and the paragraph that goes on from it: read past it.
+        j = i + 1
+        while j < len(self.sections) and is_footnote(self.doc.text[self.sections[j].start:self.sections[j].end]):
+            j += 1
+        nxt = self.sections[j] if j < len(self.sections) else None
         if nxt is None or nxt.kind != "paragraph" or nxt.heading_path != sec.heading_path:
             return None
         spans = sentence_spans(self.doc.text[nxt.start:nxt.end], nxt.start)
@@ -275,6 +281,11 @@ def _narrowing_words(question: str) -> list[str]:
     text = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(question))
     return [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _STOP_WORDS and w.lower() not in _GENERIC
             and w.lower() not in ("wales", "welsh", "england", "english")]
+
+
+def is_footnote(text: str) -> bool:
+    """A footnote line: its number, then its text ("5 Children Act 1989, Section 22G")."""
+    return bool(_FOOTNOTE.match(text))
 
 
 def leans_on_previous(sentence: str) -> bool:

@@ -544,6 +544,17 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
 
 
+def test_a_quote_goes_on_past_a_footnote_printed_between_its_sentences(assistant):
+    """"It should include commentary ..." goes on from the sentence about the IRO manager's annual
+    report; a footnote line printed at the page's foot sits between them in the document."""
+    answer = assistant.ask("What should the IRO manager's annual report to the corporate parenting panel cover?")
+    quotes = [c.quote for c in answer.citations]
+    at = next(i for i, q in enumerate(quotes) if "IRO manager should produce an annual report" in q)
+    assert any(q.startswith("It should include commentary on issues including the participation of children")
+               for q in quotes[at + 1:at + 2]), answer.answer  # quoted on its own, right after it
+    assert not any("Children Act 1989, Section 22G" in q for q in quotes)
+
+
 def test_a_follow_up_is_answered_about_the_conversations_subject(assistant):
     """"What would they spend their time doing together?" after a question about mentors is about
     time with a mentor: the sentence about it, not one about networks of support."""
