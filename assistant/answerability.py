@@ -165,7 +165,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         # Contact details belong to someone: Gloucestershire's email does not answer "who is the
         # contact at Walsall?", so the places the question names must be in the passage.
         # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
-        named = {p.name.lower() for p in places().find(question) if asked == "contact" or p.possessive}
+        named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
         for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
             shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
             if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named):
@@ -228,6 +228,7 @@ def reason(signals: Signals) -> str:
         return f"Nothing in the library mentions {signals.unknown_name}."
     if signals.asked and not signals.kind_found:
         what = {"rate": "a rate or share", "amount": "an amount of money", "duration": "a length of time", "contact": "contact details",
+                "person": "the name of the person in that post",
                 "date": "a date or time", "when": "a date or time", "frequency": "how often something happens",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."

@@ -20,6 +20,19 @@ PHONE_TEXT = r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b"
 EMAIL_TEXT = r"[\w.+-]+@[\w-]+\.[\w.]+"
 WEB_TEXT = r"https?://|www\."
 
+# Who holds a post in a named place: "Who chairs Walsall's corporate parenting board?", "What's the
+# name of Telford's virtual school head?". Guidance names roles, not the people in them; "who is
+# the virtual school head?" and "who is responsible for ...?" ask about the role and are not this.
+_ROLE = (r"(?:chair(?:man|person)?|head(?:teacher)?|(?:lead )?member|leader|director|manager|coordinator|officer|"
+         r"councillor|mayor|portfolio holder|DCS|virtual school head|designated teacher|"
+         r"head of (?:\w+ ){1,3}|(?:\w+ ){0,2}lead|person|contact|teacher|nurse|adviser|advisor|worker)")
+PERSON_ASKED = (r"\bwhat(?:['’]s| is| are) the names? of (?:the |our |their |[\w-]+['’]s )?(?:[\w-]+ ){0,3}" + _ROLE + r"\b|"
+                r"\b(?:what|which) (?:councillor|officer|person|member of staff|manager)\b[^?]{0,40}\b(?:is|are) (?:the|our|their)\b|"
+                r"\bwho (?:chairs|leads|heads|runs|manages) (?:(?-i:[A-Z])[\w’'-]*['’]s\b|[^?]{0,50}\b(?:in|at) (?-i:[A-Z]))|"
+                r"\bwho (?:is|are) (?:the )?(?:current )?" + _ROLE + r"\b[^?]{0,40}\b(?:in|at|for|of) (?:the )?(?-i:[A-Z])")
+# A person named in a sentence, by their title: "Councillor Richard Watts", "Sir Martin Narey".
+_PERSON_NAMED = r"\b(?-i:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Professor|Prof|Lord|Lady|Baroness)\.?\s+(?-i:[A-Z])"
+
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
 _DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
@@ -35,8 +48,9 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "amount": (
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
         re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
-                   r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
-                   r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:\w+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
+                   r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|rent|tax|fees?|wages?|salary|"
+                   r"benefits?|expenses|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
+                   r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:[\w-]+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
                    r"(?!the |each |a |an )))|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|(?:monetary|cash|financial) value|"
@@ -57,6 +71,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(_DURATION + r"|\bwithin\s+\d|\b(?:as soon as possible|as quickly as possible|immediately|promptly|"
                    r"without delay|straight away|at the earliest|well in advance|in good time)\b", re.I),
     ),
+    # Who holds a post in a named place; answered by a person named with their title (or their email).
+    "person": (re.compile(PERSON_ASKED, re.I), re.compile(_PERSON_NAMED + "|" + EMAIL_TEXT, re.I)),
     "contact": (
         # "address" and "call" are contact words as nouns or with someone to ring, not in "how
         # should schools address ..." or "what does the toolkit call ...".
@@ -160,7 +176,7 @@ def asked_part(question: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def kind_asked(question: str) -> str:
-    """The kind of answer the question asks for ("amount", "contact", "date", ...), or ""."""
+    """The kind of answer the question asks for ("amount", "person", "contact", "date", ...), or ""."""
     ask = asked_part(question)
     return next((kind for kind, (pattern, _) in ANSWER_KINDS.items() if pattern.search(ask)), "")
 

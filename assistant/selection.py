@@ -29,7 +29,7 @@ from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
 
 MAX_SENTENCES = 3
-KINDS_PREFERRED = ("contact",)  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
+KINDS_PREFERRED = ("contact", "person")  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)

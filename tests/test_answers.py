@@ -266,10 +266,19 @@ def test_a_titled_scheme_name_the_library_never_uses_declines_even_when_its_word
     "What does a council pay a supported lodgings host each week?",
     "How big is the leaving care grant in Wales?",
     "What percentage of Walsall's care leavers are at university?",
+    "What's the setting-up-home allowance for care leavers in Wales?",
+    "How much council tax does a care leaver in Telford pay?",
 ])
 def test_a_figure_asked_for_in_everyday_words_that_the_library_lacks_declines(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained, answer.answer
+
+
+def test_who_holds_a_post_in_a_named_council_declines_and_says_so(assistant):
+    """Guidance names roles, not the people in them."""
+    answer = assistant.ask("Who chairs Walsall's corporate parenting board?")
+    assert answer.abstained, answer.answer
+    assert "the name of the person in that post" in answer.answer
 
 
 # Words that only look like a request for a figure, a date or a contact; context said before
@@ -417,6 +426,17 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     ("What is the minimum wage rate for apprentices?", "amount"),
     ("What was the NEET rate for care leavers in 2011?", "rate"),
     ("Our report goes to panel in March. What should it cover?", ""),
+    ("What's the setting-up-home allowance for care leavers in Wales?", "amount"),
+    ("How much council tax does a care leaver in Telford pay?", "amount"),
+    ("How much say do young people get?", ""),
+    ("Who chairs Walsall's corporate parenting board?", "person"),
+    ("What's the name of Telford's virtual school head?", "person"),
+    ("Which councillor is the lead member for children in the Vale of Glamorgan?", "person"),
+    # A role, not the person in it:
+    ("Who is the virtual school head?", ""),
+    ("Who is responsible for Ofsted inspections?", ""),
+    ("Who chairs the corporate parenting panel?", ""),
+    ("What is the name of the scheme in Gloucestershire?", ""),
 ])
 def test_the_kind_of_answer_is_read_from_the_ask(question, kind):
     assert kind_asked(question) == kind
