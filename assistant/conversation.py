@@ -37,7 +37,7 @@ _SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:
 _SOURCE_WORD = re.compile(rf"(?-i:[A-Z])|\b(?:{DOC_NOUNS}|law|laws|act|legislation|government|you|they|it|he|she|we|i)\b",
                           re.I)
 # Openers that say the subject changes: "Different question:", "And separately, ...".
-_NEW_TOPIC = re.compile(r"\b(?:different|another|new|separately|changing|something else|unrelated)\b", re.I)
+_NEW_TOPIC = re.compile(r"\b(?:different|another|new|separate|separately|changing|something else|unrelated)\b", re.I)
 # Where a lead-in ("What about schools -") ends and a question of its own may begin.
 _BREAK = re.compile(r"\s+[-–—]\s+|[:?]\s+(?=\S)|\s*[–—]\s*")
 # "So ...", "Also ...", "Any advice on ...?", "Anything on ...?" continue the conversation only
@@ -55,11 +55,14 @@ _CHAT_OPENER = re.compile(
     r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:that(?:['’]s| is| was) (?:really |very )?(?:helpful|useful|great|clear)|that helps)"
     r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:one more|one last|another one)(?=\s*[,.!:;]|\s+[-–—]\s)|"
     r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
+    r"(?:a |an |one )?(?:(?:completely|totally|entirely|quite) )?(?:separate|unrelated|different|other) "
+    r"(?:thing|question|point|topic|issue|matter|subject)|"
+    r"can i ask (?:you )?(?:about )?(?:something|another thing|a different (?:thing|question))(?: else)?(?=\s*\?)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
     r"while i(?:['’]ve| have) got you|by the way|btw|also while i(?:['’]m| am) here|"
     r"(?:quick|one|another|a different|different) (?:one|question|thing) on (?:another|a different) (?:topic|subject|note))"
-    r"\b[\s,:;.!-]*",
+    r"\b[\s,:;.!?-]*",
     re.I,
 )
 # "And ...", "In England, ...": these continue the question before unless what follows is a

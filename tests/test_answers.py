@@ -492,6 +492,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "That's helpful. What is staying put?", "Staying put?", "What's SEND?", "What's advocacy?", "Who's Ofsted?",
     "OK, so what is a pathway plan?", "And separately, what is staying put?",
     "Now, what do the seven corporate parenting principles say?",
+    "Can I ask about something else? What is a pathway plan?", "And a completely separate point: what is staying put?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
