@@ -277,7 +277,10 @@ class Assistant:
                 last = end
                 for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
                     after = shape.sentence_after(last)
-                    if after is None or not leans_on_previous(doc_text[after[0]:after[1]]) or shape.is_lead_in(*after):
+                    # "... as an example:" with no list after it introduces the sentence that follows.
+                    introduces = doc_text[:last].rstrip().endswith(":")
+                    if after is None or shape.is_lead_in(*after) or not (
+                            introduces or leans_on_previous(doc_text[after[0]:after[1]])):
                         break  # "This includes:" would need its list: the quote ends before it
                     if beyond or any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
                         beyond.append(dataclasses.replace(c, start=after[0], end=after[1], text=doc_text[after[0]:after[1]]))

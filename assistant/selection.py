@@ -134,6 +134,9 @@ class SentenceSelector:
                 continue
             if len(_LOWER_WORD.findall(sentence)) < 2:
                 continue  # a title line ("Welsh Local Government Association (WLGA)")
+            if sentence.rstrip().endswith(":") and not self.shape(doc_id).is_lead_in(s, e) \
+                    and self.shape(doc_id).sentence_after(e) is None:
+                continue  # "... a rights based approach by:" with nothing after it in the document
             out.append((s, e, sentence))
         return out
 

@@ -565,6 +565,17 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
 
 
+def test_a_sentence_ending_in_a_colon_is_never_quoted_without_what_it_introduces(assistant):
+    """The Welsh toolkit's "... a rights based approach by:" lost its list: it is not quoted at all.
+    "... using local authorities as an example:" is quoted with the sentence it introduces."""
+    lost = assistant.ask("What approach do care-experienced children need corporate parents to take in Wales?")
+    assert not any(c.quote.rstrip().endswith("approach by:") for c in lost.citations), lost.answer
+    example = assistant.ask("How does the Welsh toolkit explain what corporate parenting means, using local "
+                            "authorities as an example?")
+    quote = next(c.quote for c in example.citations if "as an example:" in c.quote)
+    assert "When a child comes into care, the local authority becomes the" in quote, example.answer
+
+
 def test_a_quote_goes_on_past_a_footnote_printed_between_its_sentences(assistant):
     """"It should include commentary ..." goes on from the sentence about the IRO manager's annual
     report; a footnote line printed at the page's foot sits between them in the document."""
