@@ -237,12 +237,16 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
+        chosen_before = chosen
         lists = lists_for(self.library, self.selector, resolved, chosen, ranked)
-        block_of = {id(chosen[i]): block for i, block in lists.items()}
+        # A sentence of a list introduced for another partner than the one asked about is left out.
+        chosen = [c for i, c in enumerate(chosen) if not (i in lists and lists[i] is None)] or chosen
+        lists = {i: block for i, block in lists.items() if block is not None}
+        block_of = {id(chosen_before[i]): block for i, block in lists.items()}
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most
             # one other sentence stays beside it, so the list is not padded.
-            spans = [(chosen[i].hit.doc_id, s, e) for i, b in lists.items()
+            spans = [(chosen_before[i].hit.doc_id, s, e) for i, b in lists.items()
                      for s, e in ([b.lead] if b.lead else []) + list(b.items)]
             kept, loose = [], 0
             for c in chosen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import ListBlock, asks_for_member, asks_for_set, member_position
 from cpguide.index.lexical import tokenize
@@ -20,16 +21,21 @@ ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question wh
 _ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
 
-def lists_for(library, selector, question: str, chosen: list[Candidate], ranked: list[Candidate] = ()) -> dict[int, ListBlock]:
+def lists_for(library, selector, question: str, chosen: list[Candidate],
+              ranked: list[Candidate] = ()) -> dict[int, ListBlock | None]:
     """For each chosen sentence, the list it brings: the items under a lead-in always, and the
     whole list around an item when the question asks for a set. One list is given once.
 
     A question that does not ask for a set ("what should we as her landlord do?") gets the
     few items of a long list that answer it, and is told how many more the source holds; one
     that asks for one member ("which of the seven is about stability?") gets that item.
+
+    "What should schools do ...?" gets the list for education services, not the social
+    services list beside it (whose items mention school too), when both were chosen: a
+    sentence of that list maps to None, to be left out.
     """
     wants_set, member = asks_for_set(question), asks_for_member(question)
-    lists: dict[int, ListBlock] = {}
+    found: dict[int, ListBlock] = {}
     seen: set[tuple] = set()
     for i, c in enumerate(chosen):
         shape = selector.shape(c.hit.doc_id)
@@ -39,14 +45,36 @@ def lists_for(library, selector, question: str, chosen: list[Candidate], ranked:
         key = (c.hit.doc_id, block.items[0])
         if key not in seen:
             seen.add(key)
-            doc_text = library.document(c.hit.doc_id).text
-            if wants_set:
-                lists[i] = block
-            elif member:
-                lists[i] = _member(question, doc_text, c.hit.doc_id, block, ranked)
-            else:
-                lists[i] = _items_on_point(question, doc_text, c.hit.doc_id, block, ranked)
+            found[i] = block
+    others = _for_other_partners(library, question, chosen, found)
+    lists: dict[int, ListBlock | None] = {i: None for i in others}
+    for i in set(found) - others:
+        c, block = chosen[i], found[i]
+        doc_text = library.document(c.hit.doc_id).text
+        if wants_set:
+            lists[i] = block
+        elif member:
+            lists[i] = _member(question, doc_text, c.hit.doc_id, block, ranked)
+        else:
+            lists[i] = _items_on_point(question, doc_text, c.hit.doc_id, block, ranked)
     return lists
+
+
+def _for_other_partners(library, question: str, chosen: list[Candidate], found: dict[int, ListBlock]) -> set[int]:
+    """Lists introduced for another partner than the one asked about ("... in social services:"
+    when schools were asked about), when one for that partner is there too: not brought."""
+    actors = actor_vocabulary()
+    wanted = set(actors.slugs_in(question, heading=True))
+    if not wanted:
+        return set()
+    named = {}
+    for i, block in found.items():
+        if block.lead is not None:
+            named[i] = set(actors.slugs_in(library.document(chosen[i].hit.doc_id).text[block.lead[0]:block.lead[1]],
+                                           heading=True))
+    if not any(slugs & wanted for slugs in named.values()):
+        return set()
+    return {i for i, slugs in named.items() if slugs and not slugs & wanted}
 
 
 def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:

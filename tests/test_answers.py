@@ -565,6 +565,16 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
 
 
+def test_a_partners_duties_come_from_its_own_list_not_another_partners(assistant):
+    """Schools asked about in Wales: the education services list, not the social services list
+    whose items also mention school and education."""
+    answer = assistant.ask("What should schools do for children in care in Wales?")
+    quotes = [c.quote for c in answer.citations]
+    assert any("corporate parent in education services:" in q for q in quotes), answer.answer
+    assert not any("social services:" in q or "takes full account of their educational needs" in q for q in quotes), \
+        answer.answer
+
+
 def test_a_sentence_ending_in_a_colon_is_never_quoted_without_what_it_introduces(assistant):
     """The Welsh toolkit's "... a rights based approach by:" lost its list: it is not quoted at all.
     "... using local authorities as an example:" is quoted with the sentence it introduces."""
