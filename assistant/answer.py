@@ -286,8 +286,11 @@ class Assistant:
                     if after is None or shape.is_lead_in(*after) or not (
                             introduces or leans_on_previous(doc_text[after[0]:after[1]])):
                         break  # "This includes:" would need its list: the quote ends before it
-                    if beyond or any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
+                    if any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
                         beyond.append(dataclasses.replace(c, start=after[0], end=after[1], text=doc_text[after[0]:after[1]]))
+                    elif beyond:  # goes on from the sentence quoted past the footnote: joins that quote
+                        b = beyond[-1]
+                        beyond[-1] = dataclasses.replace(b, end=after[1], text=doc_text[b.start:after[1]])
                     else:
                         end = after[1]
                     last = after[1]

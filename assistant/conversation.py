@@ -34,8 +34,8 @@ _SOURCE_ONLY = re.compile(r"^(?:and\s+|so\s+)?what\s+(?:does|do|did|would)\s+(?:
 # What the words before "say" must hold to name a source: a name ("the LGA", "the Welsh
 # toolkit"), a document ("the guidance", "the law") or a person ("what would you suggest?").
 # "What do the seven corporate parenting principles say?" names none: it is a question of its own.
-_SOURCE_WORD = re.compile(rf"(?-i:[A-Z])|\b(?:{DOC_NOUNS}|law|laws|act|legislation|government|you|they|it|he|she|we|i)\b",
-                          re.I)
+_SOURCE_WORD = re.compile(rf"(?-i:[A-Z])|\b(?:{DOC_NOUNS}|charter|law|laws|act|legislation|regulations?|rules|"
+                          r"government|research|evidence|you|they|it|he|she|we|i)\b", re.I)
 # Openers that say the subject changes: "Different question:", "And separately, ...".
 _NEW_TOPIC = re.compile(r"\b(?:different|another|new|separate|separately|changing|something else|unrelated)\b", re.I)
 # Where a lead-in ("What about schools -") ends and a question of its own may begin.
@@ -190,7 +190,8 @@ def leans_on_context(question: str) -> bool:
         return True
     after = _past_openers(q)
     if after != q and _NEW_TOPIC.search(q[:len(q) - len(after)]):
-        return not after.strip(" ?.!") or leans_on_context(after)
+        # "Can I ask about something else?" on its own announces a new question; it leans on nothing.
+        return bool(after.strip(" ?.!")) and leans_on_context(after)
     if _FOLLOW_UP_START.match(q):
         # "What about schools - what should a designated teacher do for looked-after pupils?" asks
         # a whole question of its own after the dash; "what about health?" needs the one before.
@@ -207,7 +208,9 @@ def leans_on_context(question: str) -> bool:
     soft = _SOFT_START.match(q)
     if soft:
         rest = q[soft.end():]
-        return not (subjects_in(rest) or _names_subject(rest)) or leans_on_context(rest)
+        # "so what is a pathway plan?" names its subject; "so who is the chair?" asks about the last answer's.
+        names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2)
+        return not names or leans_on_context(rest)
     if _THAT_THIS.search(q):
         return True
     pronoun = _PRONOUN.search(_DUMMY_IT.sub(" ", q))
@@ -233,9 +236,15 @@ def leans_on_context(question: str) -> bool:
 
 
 def asks_of_source(question: str) -> bool:
-    """"What does the Welsh toolkit say?": the question before, asked of one source."""
+    """"What does the Welsh toolkit say?", "what would the police suggest?", "what do care leavers
+    think?": the question before, asked of one source or one party. A short name is taken as
+    one whatever its case ("what does the lga say?"); "what do the seven corporate parenting
+    principles say?" names none, so it is a question of its own."""
     m = _SOURCE_ONLY.match(question)
-    return bool(m and _SOURCE_WORD.search(m.group(1)))
+    if not m:
+        return False
+    said = m.group(1)
+    return len(said.split()) <= 2 or bool(_SOURCE_WORD.search(said) or subjects_in(said) or _PEOPLE.search(said))
 
 
 def _names_subject(question: str) -> bool:

@@ -125,7 +125,7 @@ def gold_quotes(item: dict) -> list[str]:
     """
     quotes = [q["quote"] for q in item.get("quotes") or () if q.get("quote")]
     main = item.get("quote")
-    if main and main not in quotes:
+    if main and _words(main) not in [_words(q) for q in quotes]:
         quotes.insert(0, main)
     return quotes
 

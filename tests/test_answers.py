@@ -437,6 +437,12 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     ("Who is responsible for Ofsted inspections?", ""),
     ("Who chairs the corporate parenting panel?", ""),
     ("What is the name of the scheme in Gloucestershire?", ""),
+    ("Who is the Director of Children's Services?", ""),
+    ("Who is the Virtual School Head in England?", ""),
+    ("What is the name of the officer who chairs a looked-after child's review?", ""),
+    ("Who is Telford's lead member for children's services?", "person"),
+    ("Who's the named nurse for looked-after children in Telford?", "person"),
+    ("How much benefit do young people get from having a mentor?", ""),
 ])
 def test_the_kind_of_answer_is_read_from_the_ask(question, kind):
     assert kind_asked(question) == kind
@@ -493,6 +499,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "OK, so what is a pathway plan?", "And separately, what is staying put?",
     "Now, what do the seven corporate parenting principles say?",
     "Can I ask about something else? What is a pathway plan?", "And a completely separate point: what is staying put?",
+    "Can I ask about something else?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -510,7 +517,9 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "Who else should be involved?", "Can you give an example?", "Which partners?",
     "What does the Welsh toolkit say?", "And what does the LGA recommend?", "What does the law say?",
     "What would you suggest?", "So what's the point?", "Different question: who pays for it?",
-    "What do the principles say?",
+    "What do the principles say?", "So who is the chair?", "So what is the deadline?", "But what is the penalty?",
+    "What would the police suggest?", "What do care leavers think?", "what does the lga say?",
+    "What do the regulations say?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)

@@ -322,3 +322,5 @@ def test_a_list_item_counts_its_main_quote_whether_or_not_quotes_repeats_it():
                 "quotes": [{"quote": "first item of the list"}, {"quote": "second item"}, {"quote": "third item"}]}
     assert gold_quotes(further) == gold_quotes(repeated) == ["first item of the list", "second item", "third item"]
     assert gold_quotes({"quote": "only one"}) == ["only one"]
+    curly = {"quote": "the council’s  first item", "quotes": [{"quote": "the council's first item"}, {"quote": "second"}]}
+    assert len(gold_quotes(curly)) == 2, "the same passage written with other spaces or apostrophes counts once"
