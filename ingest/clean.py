@@ -209,7 +209,11 @@ def _split_leading_heading(unit: _Unit, width: float, nested: bool = False) -> l
         rest = lines[n:]
         # the second line continues the title: lower-case ("parent?"), a number, or a short
         # title-cased tail ("Children and Social Work" / "Act 2017")
-        if n == 2 and not (head[1][:1].islower() or head[1][:1].isdigit()
+        # A lower-case second line is a title's short tail ("parent?"); a longer one is a sentence
+        # wrapped at the column's edge ("East Sussex County Council runs" / "both a Children
+        # Services' Scrutiny" / "Committee and ...").
+        if n == 2 and not ((head[1][:1].islower() and (len(head[1].split()) <= 3 or head[1].rstrip().endswith("?")))
+                           or head[1][:1].isdigit()
                            or (len(head[1].split()) <= 3 and _title_case(" ".join(head)))):
             continue
         if n == 1 and head[0].rstrip()[-1:] == "?":

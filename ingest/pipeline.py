@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 # 3: passages record the pages their own words are on (Section.page_breaks); garbled PDF pages
 # are left out; a line repeated on every page is kept where it is all the page holds.
 # 4: a two-line title under another title is a heading, not the start of its paragraph.
-TEXT_VERSION = 4
+# 5: a sentence wrapped at the column's edge is not a two-line title (its second line is long and lower-case).
+TEXT_VERSION = 5
 
 @dataclass(frozen=True)
 class Previous:

@@ -58,6 +58,22 @@ def test_a_two_line_title_under_a_title_is_not_read_into_its_paragraph():
         "one capitalised line under a title is the paragraph's first line"
 
 
+def test_a_sentence_wrapped_at_the_columns_edge_is_not_a_two_line_title():
+    """The 2012 pack's case study opens "East Sussex County Council runs / both a Children Services'
+    Scrutiny / Committee and ...": its first two lines are a sentence, not a title, so no quote
+    starts with "Committee and a specific Corporate Parenting Panel"."""
+    pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-week-2012.txt"), DocMeta("d", "D"))
+    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    assert any(p.startswith("East Sussex County Council runs both a Children Services’ Scrutiny Committee and a specific")
+               for p in paras)
+    assert not any(p.startswith("Committee and a specific") for p in paras)
+    raw = ("Some text before the title, long enough to set the width of a line.\n\n"
+           "What is a corporate\nparent?\nWhen a child comes into care, the council\nbecomes its corporate parent.\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+    assert "What is a corporate parent?" in headings, "a short lower-case tail still ends a title"
+
+
 def test_page_footers_dropped_and_footnotes_detached():
     raw = "Children in care are more likely to go missing than others.3 Councils have a duty5 to act.\n\n5 | P a g e \n"
     doc = clean(_raw(raw), DocMeta("d", "D"))
