@@ -574,6 +574,14 @@ def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistan
     assert not any(c.quote.startswith("Ofsted was very supportive") for c in alone.citations)
 
 
+def test_a_list_off_the_point_does_not_pad_an_answer(assistant):
+    """Asked for an email address, the answer gives it, not the list of what Corporate Parenting
+    Week is an opportunity for, whose lead-in scored well below it."""
+    answer = assistant.ask("What email address did the LGA give for sharing Corporate Parenting Week plans?")
+    assert any("children@local.gov.uk" in c.quote for c in answer.citations), answer.answer
+    assert not any("provides an opportunity for:" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_partners_duties_come_from_its_own_list_not_another_partners(assistant):
     """Schools asked about in Wales: the education services list, not the social services list
     whose items also mention school and education."""
