@@ -63,7 +63,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         if wants_set:
             lists[i] = block
         elif member:
-            lists[i] = _member(question, doc_text, c.hit.doc_id, block, ranked)
+            lists[i] = _member(question, doc_text, c, block, selector)
         else:
             lists[i] = _items_on_point(question, doc_text, c.hit.doc_id, block, ranked)
     return lists
@@ -86,7 +86,7 @@ def _for_other_partners(library, question: str, chosen: list[Candidate], found: 
     return {i for i, slugs in named.items() if slugs and not slugs & wanted}
 
 
-def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked: list[Candidate]) -> ListBlock:
+def _member(question: str, doc_text: str, chosen: Candidate, block: ListBlock, selector) -> ListBlock:
     """The one item asked for: by its number ("principle eight" is the item numbered 8), by its
     place in an unnumbered list ("the final item", "the second"), or else the item that answers
     best. A number the list does not hold ("the eighth" of seven) gets the whole list, so the
@@ -104,10 +104,12 @@ def _member(question: str, doc_text: str, doc_id: str, block: ListBlock, ranked:
         if whole and position <= len(block.items):
             return ListBlock(lead=block.lead, items=(block.items[position - 1],), total=block.total)
         return block
-    on_point = _items_on_point(question, doc_text, doc_id, block, ranked)
-    score = _item_scores(doc_id, block, ranked)
-    best = max(on_point.items, key=lambda span: score.get(span, -1.0))
-    return ListBlock(lead=block.lead, items=(best,), total=block.total)
+    # Every item is scored as an answer sentence would be, not only those whose passage the search
+    # returned: a list often runs on into the next passage ("6. for those children ... to be safe").
+    items = [Candidate(chosen.hit, s, e, doc_text[s:e]) for s, e in block.items]
+    selector.score(question, selector.embedder.embed([selector.vocabulary.expand(question)])[0], items)
+    best = max(items, key=lambda c: c.score)
+    return ListBlock(lead=block.lead, items=((best.start, best.end),), total=block.total)
 
 
 def _item_scores(doc_id: str, block: ListBlock, ranked: list[Candidate]) -> dict[tuple[int, int], float]:
