@@ -164,7 +164,7 @@ def run_ingest(
     backend: str | None = None,
     chunk_words: int = 120,
     chunk_max_words: int = 200,
-    batch_size: int = 64,
+    batch_size: int = 1,
     max_bytes: int = 100 * 1024 * 1024,
     max_pages: int = 2000,
     approx_above: int = 50000,
@@ -180,6 +180,12 @@ def run_ingest(
     ``not_read`` are files found in folders whose type cpguide does not read; they are listed
     in the report with what to do about them, and do not fail the run. ``adaptation`` is what
     `cpguide adapt` records about the model it trained; it is kept while that model is in use.
+
+    ``batch_size`` 1 embeds each passage alone, as questions and answer sentences are: the int8
+    model scales each batch as a whole, so a passage embedded beside others gets a slightly
+    different vector (cosine 0.99) and a full rebuild would not match the index a run of
+    incremental ingests built. On the starter corpus, builds with batch sizes 1 to 64 cited a gold
+    passage in 58.3 % to 60.6 % of dev answers from that alone.
     """
     reporter = reporter or Reporter()
     t0 = time.perf_counter()

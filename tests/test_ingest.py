@@ -11,6 +11,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cpguide.errors import IndexMismatch, IndexMissing
@@ -230,3 +231,35 @@ def test_large_libraries_switch_to_the_approximate_index(corpus, tmp_path):
     searcher = Searcher(lib, HashingEmbedder(64))
     for c in lib.chunks:
         assert searcher.search(c.text, k=1, method="dense", dedupe=False)[0].chunk_id == c.chunk_id
+
+
+def test_a_passages_vector_depends_on_its_text_only(tmp_path, embedder):
+    """Adding a document later gives its passages the vectors a whole rebuild gives them, so a
+    library built in steps answers as the same library built at once."""
+    from cpguide.index.library import Library
+    from cpguide.ingest.pipeline import run_ingest
+    from cpguide.ingest.sources import discover
+    from cpguide.settings import PACKAGED_MODEL
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "housing.txt").write_text("Housing\n\nCare leavers should not be placed in bed and breakfast "
+                                       "accommodation.\n\nCouncils should help care leavers keep a home.\n")
+    (second / "schools.txt").write_text("Schools\n\nEvery school must appoint a designated teacher for "
+                                        "looked-after children.\n")
+
+    def build(index, *steps):
+        for folders in steps:
+            run_ingest(discover(folders), index_dir=index, model=PACKAGED_MODEL, embedder_factory=lambda: embedder)
+        lib = Library.open(index)
+        try:
+            return {c.text: lib.vector_index.reconstruct(row) for row, c in enumerate(lib.chunks)}
+        finally:
+            lib.close()
+
+    at_once = build(tmp_path / "once", [first, second])
+    in_steps = build(tmp_path / "steps", [first], [first, second])
+    assert at_once.keys() == in_steps.keys()
+    for text, vector in at_once.items():
+        assert np.allclose(vector, in_steps[text], atol=1e-6), text
