@@ -173,7 +173,8 @@ class Assistant:
                 selection = self.selector.choose(searched, ranked)
             else:  # what was asked now, with the conversation's subject weighing in
                 mixed = avec + FOLLOW_UP_CONTEXT * qvec
-                ranked = self.selector.ranked(asked, mixed / (float(np.linalg.norm(mixed)) or 1.0), hits[:PASSAGES], near)
+                mixed = mixed / (float(np.linalg.norm(mixed)) or 1.0)
+                ranked = self.selector.ranked(asked, mixed, hits[:PASSAGES], near)
                 selection = self.selector.choose(asked, ranked)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
@@ -287,7 +288,8 @@ class Assistant:
                             introduces or leans_on_previous(doc_text[after[0]:after[1]])):
                         break  # "This includes:" would need its list: the quote ends before it
                     if any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
-                        beyond.append(dataclasses.replace(c, start=after[0], end=after[1], text=doc_text[after[0]:after[1]]))
+                        beyond.append(dataclasses.replace(c, start=after[0], end=after[1],
+                                                          text=doc_text[after[0]:after[1]]))
                     elif beyond:  # goes on from the sentence quoted past the footnote: joins that quote
                         b = beyond[-1]
                         beyond[-1] = dataclasses.replace(b, end=after[1], text=doc_text[b.start:after[1]])
