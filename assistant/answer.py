@@ -238,17 +238,15 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
-        chosen_before = chosen
-        lists = lists_for(self.library, self.selector, resolved, chosen, ranked)
-        # A sentence of a list introduced for another partner than the one asked about is left out.
-        chosen = [c for i, c in enumerate(chosen) if not (i in lists and lists[i] is None)] or chosen
-        lists = {i: block for i, block in lists.items() if block is not None}
-        block_of = {id(chosen_before[i]): block for i, block in lists.items()}
+        lists, left_out = lists_for(self.library, self.selector, resolved, chosen, ranked)
+        block_of = {id(chosen[i]): block for i, block in lists.items()}
+        spans = [(chosen[i].hit.doc_id, s, e) for i, b in lists.items()
+                 for s, e in ([b.lead] if b.lead else []) + list(b.items)]
+        # A lead-in whose list is not wanted here (another partner's, or off the point) goes with it.
+        chosen = [c for i, c in enumerate(chosen) if i not in left_out] or chosen
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most
             # one other sentence stays beside it, so the list is not padded.
-            spans = [(chosen_before[i].hit.doc_id, s, e) for i, b in lists.items()
-                     for s, e in ([b.lead] if b.lead else []) + list(b.items)]
             kept, loose = [], 0
             for c in chosen:
                 inside = any(d == c.hit.doc_id and s <= c.start and c.end <= e for d, s, e in spans)
@@ -283,7 +281,7 @@ class Assistant:
                 for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
                     after = shape.sentence_after(last)
                     # "... as an example:" with no list after it introduces the sentence that follows.
-                    introduces = doc_text[:last].rstrip().endswith(":")
+                    introduces = doc_text[start:last].rstrip().endswith(":")
                     if after is None or shape.is_lead_in(*after) or not (
                             introduces or leans_on_previous(doc_text[after[0]:after[1]])):
                         break  # "This includes:" would need its list: the quote ends before it

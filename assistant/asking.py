@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
+from cpguide.assistant.places import places
+
 COMMON_ZIPF = 5.0  # words at least this frequent in everyday English are never "salient"
 
 # Contact details as they are written in a passage; the answer's sentence choice leaves out
@@ -183,8 +185,6 @@ def kind_asked(question: str) -> str:
 
 def _names_a_place(question: str) -> bool:
     """A town, city or council named ("in Telford", "Walsall's"), not only a nation."""
-    from cpguide.assistant.places import places
-
     return bool(places().find(question))
 
 

@@ -26,7 +26,7 @@ _ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
 
 def lists_for(library, selector, question: str, chosen: list[Candidate],
-              ranked: list[Candidate] = ()) -> dict[int, ListBlock | None]:
+              ranked: list[Candidate] = ()) -> tuple[dict[int, ListBlock], set[int]]:
     """For each chosen sentence, the list it brings: the items under a lead-in always, and the
     whole list around an item when the question asks for a set. One list is given once.
 
@@ -35,9 +35,10 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     that asks for one member ("which of the seven is about stability?") gets that item.
 
     "What should schools do ...?" gets the list for education services, not the social
-    services list beside it (whose items mention school too), when both were chosen: a
-    sentence of that list maps to None, to be left out. So does a lead-in well below the best
-    sentence when the question asks for no set: it would be quoted without its list or pad it.
+    services list beside it (whose items mention school too), when both were chosen: the
+    chosen sentences of that list are returned second, to be left out. So is a lead-in well
+    below the best sentence when the question asks for no set: it would be quoted without its
+    list or pad it. Returns (list brought by each chosen sentence, chosen sentences left out).
     """
     wants_set, member = asks_for_set(question), asks_for_member(question)
     found: dict[int, ListBlock] = {}
@@ -56,7 +57,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         best = max(c.score for c in chosen)
         others |= {i for i, block in found.items()
                    if block.lead == (chosen[i].start, chosen[i].end) and chosen[i].score < best - LEAD_IN_WITHIN}
-    lists: dict[int, ListBlock | None] = {i: None for i in others}
+    lists: dict[int, ListBlock] = {}
     for i in set(found) - others:
         c, block = chosen[i], found[i]
         doc_text = library.document(c.hit.doc_id).text
@@ -66,7 +67,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
             lists[i] = _member(question, doc_text, c, block, selector)
         else:
             lists[i] = _items_on_point(question, doc_text, c.hit.doc_id, block, ranked)
-    return lists
+    return lists, others
 
 
 def _for_other_partners(library, question: str, chosen: list[Candidate], found: dict[int, ListBlock]) -> set[int]:

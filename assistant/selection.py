@@ -122,6 +122,7 @@ class SentenceSelector:
     def candidate_spans(self, doc_id: str, text: str, start: int) -> list[tuple[int, int, str]]:
         """Sentences of a passage that could stand in an answer: not headings, URLs or footnotes."""
         doc = self.library.document(doc_id)
+        shape = self.shape(doc_id)
         headings = self._headings.get(doc_id)
         if headings is None:
             headings = self._headings[doc_id] = {s.start for s in doc.sections if s.kind == "heading"}
@@ -134,8 +135,7 @@ class SentenceSelector:
                 continue
             if len(_LOWER_WORD.findall(sentence)) < 2:
                 continue  # a title line ("Welsh Local Government Association (WLGA)")
-            if sentence.rstrip().endswith(":") and not self.shape(doc_id).is_lead_in(s, e) \
-                    and self.shape(doc_id).sentence_after(e) is None:
+            if sentence.rstrip().endswith(":") and not shape.is_lead_in(s, e) and shape.sentence_after(e) is None:
                 continue  # "... a rights based approach by:" with nothing after it in the document
             out.append((s, e, sentence))
         return out
