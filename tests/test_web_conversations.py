@@ -158,3 +158,28 @@ def test_an_unwritable_index_folder_falls_back_to_memory(tmp_path, caplog):
     thread = store.new(key)
     assert store.get(thread.id, key).id == thread.id
     assert "kept in memory" in caplog.text
+
+
+def test_two_workers_starting_together_on_a_new_file_both_share_it(tmp_path):
+    """Two server processes opening a new conversations file at the same moment: both keep to the
+    file (each sees the other's conversation), neither is left with memory-only conversations."""
+    for trial in range(60):
+        path = tmp_path / f"trial{trial}" / "conversations.sqlite"
+        workers = [ConversationStore(path), ConversationStore(path)]
+        keys = [new_client_key(), new_client_key()]
+        started = threading.Barrier(2)
+        threads: dict[int, object] = {}
+
+        def start(i: int) -> None:
+            started.wait()
+            threads[i] = workers[i].new(keys[i])
+
+        runners = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+        for t in runners:
+            t.start()
+        for t in runners:
+            t.join(timeout=60)
+        assert workers[1].get(threads[0].id, keys[0]) is not None, f"trial {trial}"
+        assert workers[0].get(threads[1].id, keys[1]) is not None, f"trial {trial}"
+        for w in workers:
+            w.close()

@@ -248,14 +248,39 @@ class ConversationStore:
         if self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                return _prepare(sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                                check_same_thread=False), wal=True)
+                return _open_shared(self.path)
             except (OSError, sqlite3.Error) as exc:
                 log.warning("Conversations are kept in memory for this server process only: %s cannot be "
                             "written (%s). Follow-up questions need the same process, and a restart forgets them.",
                             self.path, exc)
                 self.path = None
         return _prepare(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False), wal=False)
+
+
+def _open_shared(path: Path, wait_seconds: float = 30.0) -> sqlite3.Connection:
+    """Open the shared file, waiting out another process that is opening it at the same moment.
+
+    Two workers starting on a new file both try to switch it to WAL; SQLite answers the
+    second "database is locked" at once, without its busy timeout (waiting could deadlock),
+    so the open is retried here rather than leaving that worker with memory-only conversations.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        conn = sqlite3.connect(path, timeout=wait_seconds, isolation_level=None, check_same_thread=False)
+        try:
+            return _prepare(conn, wal=True)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005 + secrets.randbelow(20) / 1000)
+        except BaseException:
+            conn.close()
+            raise
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return any(word in str(exc).lower() for word in ("locked", "busy"))
 
 
 def _prepare(conn: sqlite3.Connection, *, wal: bool) -> sqlite3.Connection:
