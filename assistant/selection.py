@@ -56,6 +56,15 @@ _IMPERATIVE = re.compile(
     r"offering|providing|ensuring|supporting|helping|promoting|giving|developing|working|championing)\b",
     re.I,
 )
+# A question in the guidance ("And what is the local offer for care leavers?", "How many
+# children are we placing out of area?") is a line of enquiry: it answers a question about
+# what to ask or find out, and otherwise only echoes the asker.
+_DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\s+|or\s+|if\s[^?,]*,\s*)?(?:what|which|who|whom|whose|when|where|"
+                           r"why|how|is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b[^.!]*\?\s*$",
+                           re.I)
+_ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
+                               r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
+                               r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT)), re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
@@ -230,6 +239,8 @@ class SentenceSelector:
         candidates = self.candidates(hits)
         if kind_asked(question) != "contact":
             candidates = [c for c in candidates if not _CONTACT_LINE.search(c.text)]
+        if not _ASKS_WHAT_TO_ASK.search(question):
+            candidates = [c for c in candidates if not _DOC_QUESTION.match(c.text)]
         if candidates:
             self.score(question, qvec, candidates)
             for c in candidates:

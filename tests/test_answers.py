@@ -224,6 +224,15 @@ def test_a_housing_duty_answer_leaves_out_a_councils_case_study_statistic(assist
     assert all("93 per cent" not in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_question_in_the_guidance_answers_only_a_question_about_what_to_ask(assistant):
+    """The resource pack's own "And what is the local offer for care leavers?" only echoes the asker."""
+    answer = assistant.ask("What is the local offer for care leavers?")
+    assert not answer.abstained
+    assert all(not c.quote.rstrip().endswith("?") for c in answer.citations), answer.answer
+    answer = assistant.ask("What questions should I ask about the children's homes and youth services in my ward?")
+    assert any(c.quote.startswith("Is there a children’s home") for c in answer.citations), answer.answer
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:
