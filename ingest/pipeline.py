@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 # are left out; a line repeated on every page is kept where it is all the page holds.
 # 4: a two-line title under another title is a heading, not the start of its paragraph.
 # 5: a sentence wrapped at the column's edge is not a two-line title (its second line is long and lower-case).
-TEXT_VERSION = 5
+# 6: a title over a paragraph that opens with a quotation mark ("‘Staying put’ is ...") is a heading.
+TEXT_VERSION = 6
 
 @dataclass(frozen=True)
 class Previous:

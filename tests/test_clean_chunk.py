@@ -58,6 +58,16 @@ def test_a_two_line_title_under_a_title_is_not_read_into_its_paragraph():
         "one capitalised line under a title is the paragraph's first line"
 
 
+def test_a_title_over_a_paragraph_opening_with_a_quotation_mark_is_a_heading():
+    """The resource pack's "Staying put and / staying close" over "‘Staying put’ is an arrangement
+    ...": without this the answer to "what is staying put?" quoted the title as its first words."""
+    pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt"), DocMeta("d", "D"))
+    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
+    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    assert "Staying put and staying close" in headings
+    assert any(p.startswith("‘Staying put’ is an arrangement") for p in paras)
+
+
 def test_a_sentence_wrapped_at_the_columns_edge_is_not_a_two_line_title():
     """The 2012 pack's case study opens "East Sussex County Council runs / both a Children Services'
     Scrutiny / Committee and ...": its first two lines are a sentence, not a title, so no quote
