@@ -64,7 +64,8 @@ _ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|cove
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same
 # words ask for the set only when the question says nothing beyond who and where.
 _WHAT_DO_QUESTION = re.compile(
-    r"\bwhat\s+(?:can|could|should|must|might|do|does)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
+    r"\bwhat\s+(?:can|could|should|must|might|do|does|would|will|(?:are|is|am)\s+(?:we|i|you|they)\s+"
+    r"(?:meant|supposed|expected|required)\s+to)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
     r"aim|aiming|include|cover|check|look for|expect)\b|"
     r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
     r"\bservices\b",
@@ -81,6 +82,9 @@ _STOP_WORDS = frozenset(
     "with about into from that this those these there have has had are was were been being any all also just only "
     "really actually do as in of to on at by or a an is it be".split()
 )
+_INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?|the|from|with|at|on|in)\b|i work\b|"
+                               r"we(?:['’]re| are) (?:an?|the|from|on|in)\b|we run\b|we work\b|(?:i|we) (?:manage|own|lead|chair)\b)",
+                               re.I)
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -232,7 +236,11 @@ def asks_for_set(question: str) -> bool:
         return False
     if _SET_QUESTION.search(question):
         return True
-    return bool(_WHAT_DO_QUESTION.search(question)) and len(_narrowing_words(question)) <= 1
+    # "We're a small youth charity in Powys thinking about signing the charter. What would we be
+    # expected to do ...?": who is asking does not narrow what they ask; a situation said before
+    # the ask ("A 19-year-old tenant is expecting a baby: ...") does.
+    judged = ask if ask != question and _INTRODUCES_ASKER.match(question) else question
+    return bool(_WHAT_DO_QUESTION.search(question)) and len(_narrowing_words(judged)) <= 1
 
 
 def asks_for_member(question: str) -> bool:
@@ -279,7 +287,8 @@ def _narrowing_words(question: str) -> list[str]:
     spans = [(s, e) for s, e, _ in actor_vocabulary().mentions(question, heading=True)]
     spans += [(p.start, p.end) for p in places().find(question)]
     text = "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(question))
-    return [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _STOP_WORDS and w.lower() not in _GENERIC
+    return [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _STOP_WORDS
+            and not all(part in _GENERIC for part in w.lower().split("-"))  # "care-experienced"
             and w.lower() not in ("wales", "welsh", "england", "english")]
 
 

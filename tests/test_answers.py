@@ -233,6 +233,16 @@ def test_a_question_in_the_guidance_answers_only_a_question_about_what_to_ask(as
     assert any(c.quote.startswith("Is there a children’s home") for c in answer.citations), answer.answer
 
 
+def test_who_is_asking_does_not_narrow_a_question_about_what_they_should_do(assistant):
+    """Saying who you are before the question still asks for everything your service can do."""
+    answer = assistant.ask("We're a housing association in Cardiff thinking of signing the charter. "
+                           "What would we be expected to do for care-experienced young people?")
+    lead = "Examples of what you can do as a corporate parent in housing services:"
+    assert any(c.quote == lead for c in answer.citations), answer.answer
+    last = "For any young care-experienced woman who are pregnant"
+    assert any(c.quote.startswith(last) for c in answer.citations), "the housing list is given whole"
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:
