@@ -20,7 +20,7 @@ from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.listing import lists_for
+from cpguide.assistant.listing import headed_run_for, lists_for
 from cpguide.assistant.structure import is_footnote, leans_on_previous, numbered_part, part_heading
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
@@ -238,7 +238,11 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
-        lists, left_out = lists_for(self.library, self.selector, resolved, chosen, ranked)
+        run = headed_run_for(self.selector, resolved, ranked)
+        if run is not None:  # the set asked for, laid out as numbered headed sections: it is the answer
+            chosen, lists, left_out = [run[0]], {0: run[1]}, set()
+        else:
+            lists, left_out = lists_for(self.library, self.selector, resolved, chosen, ranked)
         block_of = {id(chosen[i]): block for i, block in lists.items()}
         spans = [(chosen[i].hit.doc_id, s, e) for i, b in lists.items()
                  for s, e in ([b.lead] if b.lead else []) + list(b.items)]
@@ -316,15 +320,21 @@ class Assistant:
                 lines.append(f"In {PLACE_NAMES.get(current_place, current_place)}:")
             doc = self.library.document(hit.doc_id)
             n = len(citations) + 1
-            citations.append(self.citation(n, hit, doc.text[start:end], start, end))
-            lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
-            covered.append((hit.doc_id, start, end))
+            indent = "  "
+            if block is not None and block.labels:
+                indent = ""  # a run of headed sections has no lead-in sentence: its items are the answer
+            else:
+                citations.append(self.citation(n, hit, doc.text[start:end], start, end))
+                lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
+                covered.append((hit.doc_id, start, end))
             lead_n = n
             if block is not None:
-                for item_start, item_end in block.items:
+                labels = block.labels or ("",) * len(block.items)
+                for (item_start, item_end), label in zip(block.items, labels):
                     n = len(citations) + 1
                     citations.append(self.citation(n, hit, doc.text[item_start:item_end], item_start, item_end))
-                    lines.append(f"  - {_display(_one_line(doc.text[item_start:item_end]))} [{n}]")
+                    heading = f"{label} – " if label else ""  # "Principle 1: equality – Support ..."
+                    lines.append(f"{indent}- {heading}{_display(_one_line(doc.text[item_start:item_end]))} [{n}]")
                     covered.append((hit.doc_id, item_start, item_end))
                 if block.total > len(block.items):
                     lines.append(f"  - ... and {block.total - len(block.items)} more in the source [{lead_n}]")

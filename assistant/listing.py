@@ -12,7 +12,8 @@ import re
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.selection import Candidate
-from cpguide.assistant.structure import ListBlock, asks_for_member, asks_for_set, member_position
+from cpguide.assistant.asking import asked_part
+from cpguide.assistant.structure import SET_NOUNS, ListBlock, asks_for_member, asks_for_set, member_position, set_size
 from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
@@ -144,3 +145,30 @@ def _items_on_point(question: str, doc_text: str, doc_id: str, block: ListBlock,
     by_score = sorted(score, key=lambda span: -score[span])
     keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
     return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
+
+
+RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
+RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
+
+
+def headed_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Candidate, ListBlock] | None:
+    """"What are the charter's eleven principles?" where a document sets them out as headed
+    sections ("Principle 1: equality", then a paragraph, ... "Principle 11: lifelong"): the
+    run of those sections, found through the best sentence under one of them. None when the
+    question asks for no set, or names no noun a document numbers its headings by."""
+    if not asks_for_set(question) or asks_for_member(question):
+        return None
+    # The noun is what is asked for when it comes early ("What are the eleven principles ...?"),
+    # not when it ends the question ("in which parts of our work should we apply its principles?").
+    noun = SET_NOUNS.search(" ".join(asked_part(question).split()[:RUN_NOUN_WITHIN]))
+    if noun is None or actor_vocabulary().slugs_in(question, heading=True):
+        return None  # "which principles apply to housing services?" has a list of its own
+    # "the seven principles" are not the charter's eleven; without a count, the run must be
+    # found near the top.
+    count = set_size(question)
+    for c in ranked if count else ranked[:RUN_FROM_TOP]:
+        run = selector.shape(c.hit.doc_id).headed_run(c.start, noun.group(1))
+        if run is not None and count in (None, run.total):
+            return c, run
+    return None
+

@@ -85,6 +85,18 @@ _STOP_WORDS = frozenset(
 _INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?|the|from|with|at|on|in)\b|i work\b|"
                                r"we(?:['’]re| are) (?:an?|the|from|on|in)\b|we run\b|we work\b|(?:i|we) (?:manage|own|lead|chair)\b)",
                                re.I)
+# "Principle 1: equality", "Step 2 - agree a plan", "Priority 3. Stable homes".
+_NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)")
+# The nouns a set is counted in ("the eleven principles"), singular or plural.
+SET_NOUNS = re.compile(rf"\b({_PART[1:-1]}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
+                       r"commitments|promises|outcomes)\b", re.I)
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+
+
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -99,6 +111,7 @@ class ListBlock:
     lead: tuple[int, int] | None
     items: tuple[tuple[int, int], ...]
     total: int  # items in the document's list; ``items`` holds at most MAX_ITEMS of them
+    labels: tuple[str, ...] = ()  # each item's own heading, for a run of numbered headings ("Principle 1: equality")
 
 
 class DocumentShape:
@@ -184,6 +197,37 @@ class DocumentShape:
         items = [self._item_span(self.sections[j]) for j in range(first, last + 1)]
         return ListBlock(lead=lead, items=tuple(items[:MAX_ITEMS]), total=len(items))
 
+    def headed_run(self, offset: int, noun: str) -> ListBlock | None:
+        """The run of numbered headings ("Principle 1: equality" ... "Principle 11: lifelong") that
+        the text at ``offset`` sits under, when they number ``noun``'s: a set a document lays out
+        as headed sections rather than as a list. Each item is the paragraph under its heading."""
+        sec = self.section_at(offset)
+        if sec is None or not sec.heading_path:
+            return None
+        own = _NUMBERED_HEADING.match(sec.heading_path[-1])
+        if own is None or _singular(own.group(1)) != _singular(noun):
+            return None
+        run: list[int] = []  # heading sections of the run, in the document's order
+        for j, other in enumerate(self.sections):
+            m = _NUMBERED_HEADING.match(self.doc.text[other.start:other.end]) if other.kind == "heading" else None
+            if m and _singular(m.group(1)) == _singular(noun):
+                if int(m.group(2)) == 1:
+                    run = []  # a new run starts ("Step 1" of another process)
+                if int(m.group(2)) == len(run) + 1:
+                    run.append(j)
+        headings = [self.doc.text[self.sections[j].start:self.sections[j].end] for j in run]
+        if len(run) < 2 or sec.heading_path[-1] not in headings:
+            return None
+        items, labels = [], []
+        for j, heading in zip(run, headings):
+            body = self.sections[j + 1] if j + 1 < len(self.sections) else None
+            if body is not None and body.kind in ("paragraph", "list_item") and body.heading_path[-1:] == (heading,):
+                items.append(self._item_span(body))
+                labels.append(heading.strip())
+        if len(items) < 2:
+            return None
+        return ListBlock(lead=None, items=tuple(items[:MAX_ITEMS]), total=len(items), labels=tuple(labels[:MAX_ITEMS]))
+
     def sentence_before(self, start: int) -> tuple[int, int] | None:
         """The sentence before ``start`` in the same paragraph, or None at a paragraph's start."""
         sec = self.section_at(start)
@@ -261,6 +305,15 @@ def member_position(question: str) -> int | None:
         return -1
     position = int(word) if word.isdigit() else _POSITIONS[word]
     return position or None  # "principle 0" names no member
+
+
+def set_size(question: str) -> int | None:
+    """How many members the question says its set has: 11 for "the eleven principles"."""
+    m = re.search(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{SET_NOUNS.pattern[2:-2]}\b", asked_part(question), re.I)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _POSITIONS.get(word)
 
 
 def numbered_part(question: str) -> tuple[str, int] | None:

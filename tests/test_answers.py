@@ -52,6 +52,22 @@ def test_the_seven_principles_answer_cites_all_seven_items_in_order(assistant):
         assert re.search(rf"^\s+- {number}\. .*\[{n}\]$", answer.answer, re.M), "numbered items keep their numbers"
 
 
+def test_a_set_laid_out_as_numbered_headed_sections_is_given_whole_in_order(assistant):
+    """The Welsh charter sets its principles out as "Principle 1: equality" ... "Principle 11:
+    lifelong", each a heading over a sentence: asked for the principles, the answer gives all
+    eleven, each cited under its own heading and named in the answer."""
+    answer = assistant.ask("What are the eleven principles of the Welsh charter?")
+    sections = [c.section for c in answer.citations]
+    assert [s.split(":")[0] for s in sections] == [f"Principle {n}" for n in range(1, 12)], sections
+    assert "Principle 8: a stable home" in answer.answer
+    # one principle asked for is still that principle alone
+    one = assistant.ask("What is principle eight of the Welsh charter?")
+    assert [c.section for c in one.citations] == ["Principle 8: a stable home"]
+    # a partner's own list of principles is still that list
+    housing = assistant.ask("What principles apply to housing services in Wales?")
+    assert housing.citations[0].quote.startswith("Corporate parenting principles which apply to housing services")
+
+
 def test_the_wales_businesses_answer_lists_its_examples(assistant):
     answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
     found = _positions(answer, WALES_BUSINESS)
