@@ -29,6 +29,7 @@ from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
 
 MAX_SENTENCES = 3
+TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 KINDS_PREFERRED = ("contact", "person")  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
@@ -144,6 +145,9 @@ class SentenceSelector:
                 continue
             if len(_LOWER_WORD.findall(sentence)) < 2:
                 continue  # a title line ("Welsh Local Government Association (WLGA)")
+            if len(sentence.split()) < TITLE_WORDS and not re.search(r"[.?!:;)\]”’\"']\s*$", sentence):
+                continue  # a short line without a full stop ("10 ideas for Corporate Parenting Week",
+                # "Age and length of time in care"): a title or a list's item, quoted through its list
             if sentence.rstrip().endswith(":") and not shape.is_lead_in(s, e) and shape.sentence_after(e) is None:
                 continue  # "... a rights based approach by:" with nothing after it in the document
             out.append((s, e, sentence))

@@ -259,6 +259,14 @@ def test_who_is_asking_does_not_narrow_a_question_about_what_they_should_do(assi
     assert any(c.quote.startswith(last) for c in answer.citations), "the housing list is given whole"
 
 
+def test_a_title_line_is_not_quoted_as_an_answer_sentence(assistant):
+    """The 2012 pack's "10 ideas for Corporate Parenting Week" is a title over its ideas, not a
+    sentence about the week."""
+    answer = assistant.ask("What is Corporate Parenting Week?")
+    assert not answer.abstained
+    assert all(c.quote.strip() != "10 ideas for Corporate Parenting Week" for c in answer.citations), answer.answer
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:
