@@ -108,6 +108,7 @@ _THAT_THIS = re.compile(
 )
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
+_IN_PLACE = re.compile(r"\b(in|for|across)\s+(?:wales|england)\b", re.I)
 # People a "they", "their" or "she" later in the same question can point at ("can a young person stay
 # with their foster carer?").
 _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenagers?|pupils?|students?|"
@@ -336,6 +337,8 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     rest_wo_place = _PLACE.sub("", re.sub(r"\b(in|for)\s+(wales|england)\b", "", rest, flags=re.I)).strip(" ,?")
     if not rest_wo_place:  # "and in Wales?" - the same question, for another place
         base = re.sub(r"\s*\(in (Wales|England)\)$", "", previous)
+        if place and _IN_PLACE.search(base):  # "... in Wales?" asked again for England says England only
+            return _IN_PLACE.sub(lambda m: f"{m.group(1)} {place.title()}", base, count=1), place
         return (f"{base} (in {place.title()})" if place else base), place
 
     new = _subject(rest_wo_place)

@@ -587,6 +587,17 @@ def test_a_follow_up_does_not_repeat_the_opener_of_the_question_before():
     assert resolved == "what should housing services do for care leavers? (in Wales)" and place == "wales"
 
 
+def test_the_same_question_for_the_other_nation_names_only_that_nation():
+    conversation = Conversation()
+    first = "What should the police do for children in care in Wales?"
+    conversation.turns.append(Turn(first, first))
+    resolved, place = resolve("And in England?", conversation)
+    assert resolved == "What should the police do for children in care in England?" and place == "england"
+    conversation.turns.append(Turn("And in England?", resolved))
+    resolved, _ = resolve("What about schools?", conversation)
+    assert "Wales" not in resolved and resolved.endswith("in England?")
+
+
 def test_a_real_follow_up_keeps_the_subject_and_the_place():
     conversation = Conversation(turns=[Turn("What should housing services do for care leavers?",
                                             "What should housing services do for care leavers?")],
