@@ -102,7 +102,11 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
         rest = pattern.sub(" ", rest)
     rest = re.sub(r"\s+", " ", rest).strip()
     if not found:
-        return Source(question)
+        # "Under Walsall's tiered model, ...", "When one of Telford's LAC keeps running off, ...":
+        # a publisher's own practice is asked about, so its documents are searched first. The
+        # name stays in the question: it is part of what is asked, not only where to look.
+        owner = re.search(rf"\b(?:{_publisher_names(publishers)})(?=[’']s\b)", question, re.I) if publishers else None
+        return Source(question, _documents_meant(owner.group(), docs) if owner else ())
     documents = _documents_meant(" ".join(found), docs)
     if len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
         return Source(question, documents)  # "what does the LGA say about housing?" still looks in the LGA's

@@ -442,6 +442,12 @@ def test_a_question_naming_its_source_is_answered_from_that_source_not_from_sent
                    for c in answer.citations), "a sentence about the toolkit itself is not an answer"
 
 
+def test_a_publishers_own_practice_is_answered_from_its_documents(assistant):
+    """"Telford's children in care" asks about Telford's own practice: Telford's document answers."""
+    answer = assistant.ask("When one of Telford's children in care goes missing, what should partners understand?")
+    assert answer.citations and {c.doc_id for c in answer.citations} == {"telford-partners"}, answer.answer
+
+
 def test_a_source_phrase_names_the_documents_it_means(searcher):
     docs = {d: searcher.library.meta(d) for d in searcher.library.docs}
     pack = named_source("According to the 2012 pack, how do outcomes for children in care compare?", docs)
