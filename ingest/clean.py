@@ -13,6 +13,7 @@ that knows its offsets, page and heading path, which is what chunking and the re
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -237,8 +238,17 @@ def _merge_continuations(units: list[_Unit]) -> list[_Unit]:
     """Rejoin a paragraph that a column or page break cut in two ("overview" / "and scrutiny")."""
     merged: list[_Unit] = []
     for unit in units:
-        # Footnotes printed at a page's foot sit between the halves of a broken paragraph.
+        # Footnotes printed at a page's foot sit between the halves of a broken paragraph; so may
+        # a title set beside the text ("... support (including" / "Updates to legislation and
+        # practice" / "financial) to the foster parent ..."): the paragraph is joined again and
+        # the title follows it.
         prev = next((u for u in reversed(merged) if not u.footnote), None)
+        if prev is not None and prev.kind == "heading" and unit.kind == "paragraph" and unit.text[:1].islower() \
+                and not re.match(r"https?:|www\.", unit.text):
+            titles = list(itertools.takewhile(lambda u: u.kind == "heading" or u.footnote, reversed(merged)))
+            before = merged[-len(titles) - 1] if len(titles) < len(merged) else None
+            if before is not None and before.kind in ("paragraph", "list_item") and not _ends_sentence(before.text):
+                prev = before
         if (
             prev is not None
             and unit.kind == "paragraph"

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 # 4: a two-line title under another title is a heading, not the start of its paragraph.
 # 5: a sentence wrapped at the column's edge is not a two-line title (its second line is long and lower-case).
 # 6: a title over a paragraph that opens with a quotation mark ("‘Staying put’ is ...") is a heading.
-TEXT_VERSION = 6
+# 7: a paragraph cut by a title set beside it ("... support (including" / title / "financial) to ...") is joined again.
+TEXT_VERSION = 7
 
 @dataclass(frozen=True)
 class Previous:

@@ -68,6 +68,18 @@ def test_a_title_over_a_paragraph_opening_with_a_quotation_mark_is_a_heading():
     assert any(p.startswith("‘Staying put’ is an arrangement") for p in paras)
 
 
+def test_a_paragraph_cut_by_a_title_beside_it_is_joined_again():
+    """The resource pack prints "Updates to legislation and practice" beside the text, between
+    "... advice and support (including" and "financial) to the foster parent ...": one sentence."""
+    pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt"), DocMeta("d", "D"))
+    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    assert any("support (including financial) to the foster parent" in p for p in paras)
+    assert not any(p.startswith("financial)") for p in paras)
+    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
+    assert "Updates to legislation and practice" in headings
+    assert "until the young person reaches 21." in pack.text
+
+
 def test_a_sentence_wrapped_at_the_columns_edge_is_not_a_two_line_title():
     """The 2012 pack's case study opens "East Sussex County Council runs / both a Children Services'
     Scrutiny / Committee and ...": its first two lines are a sentence, not a title, so no quote
