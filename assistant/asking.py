@@ -34,6 +34,11 @@ PERSON_ASKED = (r"^(?=[^?]*\b(?:" + _ROLE + r"|chairs|leads|heads|runs|manages)\
 # A person named in a sentence, by their title: "Councillor Richard Watts", "Sir Martin Narey".
 _PERSON_NAMED = r"\b(?-i:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Professor|Prof|Lord|Lady|Baroness)\.?\s+(?-i:[A-Z])"
 
+_HELD_BY = (r"\b(?:chaired|led|run|managed|headed|coordinated|co-ordinated) by\b|"
+            r"\bwho (?:chair|chairs|lead|leads|run|runs|head|heads)\b|"
+            r"\b(?:chair|chairs|lead|leads|run|runs) (?:the|its|their|each|every) (?:\w+ )?(?:meetings?|group|panel|board|"
+            r"council|forum|sessions?)\b")
+
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"
 _DURATION = r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|ten|twelve|couple of|few)\s+(?:working\s+)?" \
@@ -69,11 +74,16 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"waiting times?|within how many|how many (?:working )?(?:days|weeks|months|years)|"
                    r"how quickly|how soon)\b", re.I),
         # "How quickly ...?" is answered by "as soon as possible" as well as by "within 10 days".
-        re.compile(_DURATION + r"|\bwithin\s+\d|\b(?:as soon as possible|as quickly as possible|immediately|promptly|"
+        # "How long can a young person stay put?" is answered by "until the young person reaches 21".
+        re.compile(_DURATION + r"|\bwithin\s+\d|\b(?:until|till|up to) (?:(?:the|a) (?:young person|child) |they |"
+                   r"(?:he|she) )?(?:reach(?:es)?|turns?|is|are|the age of|age) (?:the age of )?\d{1,2}\b|"
+                   r"\b(?:as soon as possible|as quickly as possible|immediately|promptly|"
                    r"without delay|straight away|at the earliest|well in advance|in good time)\b", re.I),
     ),
     # Who holds a post in a named place; answered by a person named with their title (or their email).
-    "person": (re.compile(PERSON_ASKED, re.I), re.compile(_PERSON_NAMED + "|" + EMAIL_TEXT, re.I)),
+    # Or by a sentence saying who holds it: "the group consists of young people, who chair the
+    # meeting", "the panel is chaired by the lead member".
+    "person": (re.compile(PERSON_ASKED, re.I), re.compile(_PERSON_NAMED + "|" + EMAIL_TEXT + "|" + _HELD_BY, re.I)),
     "contact": (
         # "address" and "call" are contact words as nouns or with someone to ring, not in "how
         # should schools address ..." or "what does the toolkit call ...".

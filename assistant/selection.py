@@ -30,7 +30,7 @@ from cpguide.records import Hit
 
 MAX_SENTENCES = 3
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
-KINDS_PREFERRED = ("contact", "person")  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
+KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)

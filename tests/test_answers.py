@@ -330,6 +330,8 @@ ANSWERED_AS_MEANT = [
     ("When is a placement out of area?", "outside of the council’s geographical boundary"),
     ("How soon should work start on a care leaver's pathway plan?", "well in advance"),
     ("How often should a child's care plan be reviewed?", "every six months"),
+    ("How long can a young person stay put with their foster carer?", "reaches 21"),
+    ("Who chairs Stockton's children in care council meetings?", "who chair the meeting"),
     ("How much support should care leavers get from their personal adviser?", None),
     ("What are the costs of placement instability for children?", None),
     ("How can housing services address homelessness among care leavers?", None),
