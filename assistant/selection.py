@@ -66,6 +66,7 @@ _DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\
 _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
                                r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))", re.I)
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT)), re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
@@ -282,8 +283,10 @@ class SentenceSelector:
                 take(c)
         parts = question_parts(question)
         unanswered: list[str] = []
-        for part in parts if len(parts) > 1 else ():
-            pvec = self.embedder.embed([self.vocabulary.expand(part)])[0]
+        for i, part in enumerate(parts if len(parts) > 1 else ()):
+            # "..., and what should councillors ask about it?": "it" is the first part's subject.
+            said = f"{part} ({parts[0]})" if i and _POINTS_BACK.search(part) else part
+            pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
             scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
             self.score(part, pvec, scored)
             best = max(scored, key=lambda c: c.score)

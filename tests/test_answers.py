@@ -267,6 +267,15 @@ def test_a_title_line_is_not_quoted_as_an_answer_sentence(assistant):
     assert all(c.quote.strip() != "10 ideas for Corporate Parenting Week" for c in answer.citations), answer.answer
 
 
+def test_a_later_part_that_points_back_is_read_with_the_first_parts_subject(assistant):
+    """"... and how often does it meet?": "it" is the panel the first part asks about, so the
+    part's own sentence is about that panel's meetings, not any meeting."""
+    answer = assistant.ask("Which council runs a Teenage Adoption Panel of adopted young people, and how often does it meet?")
+    assert not answer.abstained
+    assert any("three or four times a year" in c.quote for c in answer.citations), answer.answer
+    assert not any("East Sussex" in c.quote for c in answer.citations), "another council's panel is not 'it'"
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:
