@@ -309,6 +309,14 @@ def _cited_passage(conversation: Conversation, question: str) -> str | None:
     if n is None:
         return None
     cites = last.answer.citations
+    if not m.group(0)[-1:].isdigit() and not m.group(0).startswith("["):
+        # "the third one" of an answer that is a list counts its items, not its lead-in.
+        items = [int(i) for i in re.findall(r"^\s+- .*\[(\d+)\]$", last.answer.answer, re.M)]
+        if items:
+            k = items[-1] if n == -1 else items[n - 1] if n <= len(items) else None
+            if k is not None and 1 <= k <= len(cites):
+                c = cites[k - 1]
+                return f"{c.quote} ({c.section})" if c.section else c.quote
     if n == -1:
         n = len(cites)
     if 1 <= n <= len(cites):
@@ -328,7 +336,11 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
 
     cited = _cited_passage(conversation, question)
     if cited:
-        return f"{strip_lead(question)}: {cited}", place
+        # "What does the third one mean?" -> "What does this mean: togetherness (3)": the ordinal
+        # has done its work, and "third" would pull towards "the third sector".
+        asked = re.sub(rf"\bthe ({'|'.join(_ORDINALS)})\b(?:\s+(?:point|one|source|citation|bit|item))?", "this",
+                       strip_lead(question), flags=re.I)
+        return f"{asked}: {cited}", place
 
     rest = strip_lead(question)
     other = _EXCEPT.match(question.strip(" ?.!"))

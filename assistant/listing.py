@@ -46,7 +46,11 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     seen: set[tuple] = set()
     for i, c in enumerate(chosen):
         shape = selector.shape(c.hit.doc_id)
-        block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member else None)
+        # An item that is no sentence of its own ("• culture, leisure, play ... provision") is
+        # quoted in its list, under the lead-in that says what it is an item of.
+        fragment = not re.search(r"[.?!;]\W*$", c.text.strip())
+        block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member or fragment
+                                                     else None)
         if block is None or not block.items:
             continue
         key = (c.hit.doc_id, block.items[0])

@@ -152,12 +152,18 @@ def test_a_quote_does_not_end_on_a_lead_in_without_its_list(assistant):
             assert re.search(rf"^\s+- .*\[{c.n + 1}\]$", answer.answer, re.M), answer.answer
 
 
-def test_the_third_point_is_the_last_answers_third_citation(assistant):
+def test_the_third_point_of_a_list_is_its_third_item_and_source_3_its_third_citation(assistant):
+    """Bullets are what a reader counts: "the third point" of a list is its third item, not the
+    lead-in's citation plus two; "source 3" is citation [3] whatever the answer's shape."""
     conversation = Conversation()
     first = assistant.ask("What should housing services do for care leavers in Wales?", conversation)
     conversation.turns.append(Turn(first.question, first.resolved_question, first))
+    assert first.answer.splitlines()[0].startswith("- Examples of what you can do") and first.answer.splitlines()[3].startswith("  - ")
     answer = assistant.ask("Tell me more about the third point", conversation)
-    assert answer.citations[0].quote == first.citations[2].quote, answer.answer
+    assert answer.citations[0].quote == first.citations[3].quote, answer.answer
+    assert first.citations[3].quote[:40] in answer.resolved_question
+    by_number = resolve("what does source 3 say?", conversation)[0]
+    assert first.citations[2].quote[:40] in by_number
 
 
 def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
@@ -274,6 +280,18 @@ def test_a_later_part_that_points_back_is_read_with_the_first_parts_subject(assi
     assert not answer.abstained
     assert any("three or four times a year" in c.quote for c in answer.citations), answer.answer
     assert not any("East Sussex" in c.quote for c in answer.citations), "another council's panel is not 'it'"
+
+
+def test_a_list_item_that_is_no_sentence_is_quoted_under_its_lead_in(assistant):
+    """"• culture, leisure, play, community services and youth work provision" means something
+    only as one of the areas the toolkit's examples are grouped into."""
+    answer = assistant.ask("What about libraries and play services?")
+    lines = answer.answer.splitlines()
+    at = [i for i, line in enumerate(lines)
+          if line.lstrip("- ").startswith("Culture, leisure, play, community services and youth work provision [")]
+    assert at, answer.answer
+    for i in at:
+        assert lines[i].startswith("  - ") and "grouped into the following areas" in lines[i - 1], answer.answer
 
 
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
