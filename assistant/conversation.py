@@ -83,7 +83,10 @@ _DUMMY_IT = re.compile(
     r"\bit(?:'s|’s| is| was| would be| will be)\s+(?:true|possible|important|necessary|essential|vital|worth|"
     r"likely|right|wrong|legal|ok|okay|fair|normal|usual|common|required|compulsory)\b|"
     r"\bwhat (?:is|was) it like\b|\bhow (?:is|was) it decided\b|\bwhat does it (?:mean|take) to\b|"
-    r"\bwhy does it matter\b|\bhow long does it take (?:to|for)\b|\bdoes it matter (?:if|whether|that)\b",
+    r"\bwhy does it matter\b|\bhow long does it take (?:to|for)\b|\bdoes it matter (?:if|whether|that)\b|"
+    # "Is it the council's job to ...?", "whose job is it to ...?"
+    r"\b(?:is|was|isn['’]t|it['’]s|it is) (?:it )?(?:the |our |my |their |a |an )?(?:[\w’']+ ){0,2}"
+    r"(?:job|role|duty|responsibility|task|place) to\b|\bwhose (?:job|role|duty|responsibility) is it\b",
     re.I,
 )
 # Words that lean on something said before. "that" and "this" count only where they stand
@@ -214,7 +217,12 @@ def leans_on_context(question: str) -> bool:
         return not names or leans_on_context(rest)
     if _THAT_THIS.search(q):
         return True
-    pronoun = _PRONOUN.search(_DUMMY_IT.sub(" ", q))
+    plain = _DUMMY_IT.sub(" ", q)
+    if _stands_alone(plain):
+        # "Does corporate parenting apply to district councils too?" names all it asks about;
+        # "too" alone does not make it lean on the answer before.
+        plain = re.sub(r"\b(?:too|as well|also)\s*(?=[?.!]*$)", " ", plain, flags=re.I)
+    pronoun = _PRONOUN.search(plain)
     if pronoun:
         # "How can schools make sure they ...", "if a care leaver is pregnant, can she ...": people
         # named before the pronoun are what it points at, in a question long enough to stand alone.

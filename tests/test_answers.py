@@ -578,6 +578,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Now, what do the seven corporate parenting principles say?",
     "Can I ask about something else? What is a pathway plan?", "And a completely separate point: what is staying put?",
     "Can I ask about something else?",
+    "Is it the council's job to keep in touch with care leavers after they turn 21?",
+    "Does corporate parenting apply to district councils too?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -597,7 +599,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What would you suggest?", "So what's the point?", "Different question: who pays for it?",
     "What do the principles say?", "So who is the chair?", "So what is the deadline?", "But what is the penalty?",
     "What would the police suggest?", "What do care leavers think?", "what does the lga say?",
-    "What do the regulations say?",
+    "What do the regulations say?", "Can schools help too?", "Whose job is it?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
