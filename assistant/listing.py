@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.selection import Candidate
 from cpguide.assistant.asking import asked_part
+from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import SET_NOUNS, ListBlock, asks_for_member, asks_for_set, member_position, set_size
 from cpguide.index.lexical import tokenize
 
@@ -22,6 +22,8 @@ LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
 # builds, citations per answer 3.5 -> 3.4, gold cited unchanged or +0.004).
 LEAD_IN_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
+RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
+RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
 # An item's own number: "6. for those children ..." or "A stable home (8)".
 _ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
@@ -149,10 +151,6 @@ def _items_on_point(question: str, doc_text: str, doc_id: str, block: ListBlock,
     by_score = sorted(score, key=lambda span: -score[span])
     keep = [span for span in by_score if score[span] >= best - ITEM_WITHIN_BEST][:LIST_ITEMS_SHORT] or by_score[:2]
     return ListBlock(lead=block.lead, items=tuple(sorted(keep)), total=block.total)
-
-
-RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
-RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
 
 
 def headed_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Candidate, ListBlock] | None:

@@ -88,8 +88,9 @@ _INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?
 # "Principle 1: equality", "Step 2 - agree a plan", "Priority 3. Stable homes".
 _NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)")
 # The nouns a set is counted in ("the eleven principles"), singular or plural.
-SET_NOUNS = re.compile(rf"\b({_PART[1:-1]}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
-                       r"commitments|promises|outcomes)\b", re.I)
+_SET_NOUN = (rf"(?:{_PART[1:-1]}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
+             r"commitments|promises|outcomes)")
+SET_NOUNS = re.compile(rf"\b({_SET_NOUN})\b", re.I)
 
 
 def _singular(word: str) -> str:
@@ -309,7 +310,7 @@ def member_position(question: str) -> int | None:
 
 def set_size(question: str) -> int | None:
     """How many members the question says its set has: 11 for "the eleven principles"."""
-    m = re.search(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{SET_NOUNS.pattern[2:-2]}\b", asked_part(question), re.I)
+    m = re.search(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{_SET_NOUN}\b", asked_part(question), re.I)
     if m is None:
         return None
     word = m.group(1).lower()
