@@ -36,8 +36,8 @@ _PERSON_NAMED = r"\b(?-i:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Professor|Pr
 
 _HELD_BY = (r"\b(?:chaired|led|run|managed|headed|coordinated|co-ordinated) by\b|"
             r"\bwho (?:chair|chairs|lead|leads|run|runs|head|heads)\b|"
-            r"\b(?:chair|chairs|lead|leads|run|runs) (?:the|its|their|each|every) (?:\w+ )?(?:meetings?|group|panel|board|"
-            r"council|forum|sessions?)\b")
+            r"\b(?:chair|chairs|lead|leads|run|runs) (?:the|its|their|each|every) (?:\w+ )?"
+            r"(?:meetings?|group|panel|board|council|forum|sessions?)\b")
 
 # What kind of answer the question asks for, and what such an answer looks like in a sentence.
 _TIMES = r"\b(?:\d+|once|twice|two|three|four|five|six|ten)\s+times\b"

@@ -30,7 +30,7 @@ from cpguide.records import Hit
 
 MAX_SENTENCES = 3
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
-KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred (see ``holds_kind_asked``)
+KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
@@ -60,13 +60,14 @@ _IMPERATIVE = re.compile(
 # A question in the guidance ("And what is the local offer for care leavers?", "How many
 # children are we placing out of area?") is a line of enquiry: it answers a question about
 # what to ask or find out, and otherwise only echoes the asker.
-_DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\s+|or\s+|if\s[^?,]*,\s*)?(?:what|which|who|whom|whose|when|where|"
-                           r"why|how|is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b[^.!]*\?\s*$",
-                           re.I)
+_DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\s+|or\s+|if\s[^?,]*,\s*)?"
+                           r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+                           r"should|will|would|has|have)\b[^.!]*\?\s*$", re.I)
 _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
                                r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
-_POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))", re.I)
+_POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
+                          re.I)
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT)), re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")

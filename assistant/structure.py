@@ -83,8 +83,8 @@ _STOP_WORDS = frozenset(
     "really actually do as in of to on at by or a an is it be".split()
 )
 _INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?|the|from|with|at|on|in)\b|i work\b|"
-                               r"we(?:['’]re| are) (?:an?|the|from|on|in)\b|we run\b|we work\b|(?:i|we) (?:manage|own|lead|chair)\b)",
-                               re.I)
+                               r"we(?:['’]re| are) (?:an?|the|from|on|in)\b|we run\b|we work\b|"
+                               r"(?:i|we) (?:manage|own|lead|chair)\b)", re.I)
 # "Principle 1: equality", "Step 2 - agree a plan", "Priority 3. Stable homes".
 _NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)")
 # The nouns a set is counted in ("the eleven principles"), singular or plural.

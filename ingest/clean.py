@@ -225,7 +225,8 @@ def _split_leading_heading(unit: _Unit, width: float, nested: bool = False) -> l
         limit = (0.95 if _title_case(title) else 0.7) * width
         if not _looks_like_heading(title.rstrip("?")) or len(head[-1]) > limit:
             continue
-        if not rest[0].lstrip("“‘\"'(")[:1].isupper():  # "‘Staying put’ is an arrangement ..." opens a paragraph too
+        # "‘Staying put’ is an arrangement ..." opens a paragraph too.
+        if not rest[0].lstrip("“‘\"'(")[:1].isupper():
             continue
         # The rest may open with a title of its own ("Sources of information" / "Children in
         # Care Council and other" / "feedback mechanisms" / "There should be ...").
