@@ -21,7 +21,7 @@ from cpguide.assistant.conversation import Conversation, leans_on_context, place
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
-from cpguide.assistant.structure import is_footnote, leans_on_previous, numbered_part, part_heading
+from cpguide.assistant.structure import SET_NOUNS, is_footnote, leans_on_previous, numbered_part, part_heading, singular
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -148,6 +148,11 @@ class Assistant:
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
         part = numbered_part(searched)
+        if part is None and hits:
+            # "What does the 'lifelong' principle mean?" names "Principle 11: lifelong" by its title.
+            part = self._named_part(searched, hits)
+            if part is not None:
+                searched = f"{searched.rstrip(' ?.!')} ({part[0]} {part[1]})?"
         if part is not None and hits:
             hits = self._with_part(part, hits)
         # A follow-up with words of its own finds its passages with the conversation ("(about:
@@ -188,6 +193,23 @@ class Assistant:
         found = self.searcher.with_line(part_heading(part), f"%{part[0]}%{part[1]}%", docs)
         ids = {h.chunk_id for h in found}
         return [dataclasses.replace(h, rank=i) for i, h in enumerate(found + [h for h in hits if h.chunk_id not in ids], 1)]
+
+    def _named_part(self, question: str, hits: list[Hit]) -> tuple[str, int] | None:
+        """The numbered part a question names by its title: ("principle", 11) for "the 'lifelong'
+        principle" where a document found has the heading "Principle 11: lifelong". The noun must
+        be in the question too, so "how do we make care lifelong?" names no principle."""
+        noun = SET_NOUNS.search(question)
+        if noun is None:
+            return None
+        word = singular(noun.group(1))
+        docs = tuple(dict.fromkeys(h.doc_id for h in hits))
+        heading = re.compile(rf"^\s*{word}s?\s+(\d{{1,2}})\s*[:.–—-]\s*(?:an?\s+|the\s+)?([^\n]+?)\s*$", re.I | re.M)
+        for found in self.searcher.with_line(heading, f"%{word}%", docs, k=50):
+            for m in heading.finditer(found.text):
+                title = m.group(2).strip().lower()
+                if len(title) > 2 and re.search(rf"(?<![\w-]){re.escape(title)}(?![\w-])", question.lower()):
+                    return word, int(m.group(1))
+        return None
 
     def _in_library(self, phrase: str) -> bool:
         """Does any passage hold this phrase? Asked of the passages that share its words most

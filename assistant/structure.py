@@ -93,7 +93,7 @@ _SET_NOUN = (rf"(?:{_PART[1:-1]}|priorit(?:y|ies)|pledges|principles|steps|items
 SET_NOUNS = re.compile(rf"\b({_SET_NOUN})\b", re.I)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     word = word.lower()
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
@@ -206,12 +206,12 @@ class DocumentShape:
         if sec is None or not sec.heading_path:
             return None
         own = _NUMBERED_HEADING.match(sec.heading_path[-1])
-        if own is None or _singular(own.group(1)) != _singular(noun):
+        if own is None or singular(own.group(1)) != singular(noun):
             return None
         run: list[int] = []  # heading sections of the run, in the document's order
         for j, other in enumerate(self.sections):
             m = _NUMBERED_HEADING.match(self.doc.text[other.start:other.end]) if other.kind == "heading" else None
-            if m and _singular(m.group(1)) == _singular(noun):
+            if m and singular(m.group(1)) == singular(noun):
                 if int(m.group(2)) == 1:
                     run = []  # a new run starts ("Step 1" of another process)
                 if int(m.group(2)) == len(run) + 1:

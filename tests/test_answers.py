@@ -124,6 +124,12 @@ def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_head
         assert len(answer.citations) <= 3, f"one principle asked, a list given: {answer.answer}"
 
 
+def test_a_part_named_by_its_title_is_answered_from_under_its_heading(assistant):
+    """"The nurture principle" is "Principle 6: nurture" of the Welsh charter."""
+    answer = assistant.ask("What does the nurture principle mean?")
+    assert [c.section for c in answer.citations][:1] == ["Principle 6: nurture"], answer.answer
+
+
 def test_one_member_of_a_set_asked_for_gets_that_item_under_its_lead_in(assistant):
     answer = assistant.ask("Which of England's seven corporate parenting principles is about safety and stability?")
     items = [c for c in answer.citations if re.match(r"\d\. ", c.quote)]
