@@ -16,6 +16,7 @@ import numpy as np
 
 from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
+from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
@@ -197,10 +198,11 @@ class Assistant:
     def _named_part(self, question: str, hits: list[Hit]) -> tuple[str, int] | None:
         """The numbered part a question names by its title: ("principle", 11) for "the 'lifelong'
         principle" where a document found has the heading "Principle 11: lifelong". The noun must
-        be in the question too, so "how do we make care lifelong?" names no principle."""
+        be in the question too, so "how do we make care lifelong?" names no principle; a question
+        naming a partner is answered from that partner's list of principles instead."""
         noun = SET_NOUNS.search(question)
-        if noun is None:
-            return None
+        if noun is None or actor_vocabulary().slugs_in(question, heading=True):
+            return None  # "does the stable home principle apply to housing services?": housing's own list
         word = singular(noun.group(1))
         docs = tuple(dict.fromkeys(h.doc_id for h in hits))
         heading = re.compile(rf"^\s*{word}s?\s+(\d{{1,2}})\s*[:.–—-]\s*(?:an?\s+|the\s+)?([^\n]+?)\s*$", re.I | re.M)
