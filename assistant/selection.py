@@ -31,7 +31,8 @@ from cpguide.records import Hit
 MAX_SENTENCES = 3
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
-WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
+WITHIN_BEST = 0.08
+KIND_WITHIN = 0.2  # the best sentence holding the kind of answer asked for joins when this close to the best  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
@@ -105,6 +106,7 @@ class Candidate:
     score: float = 0.0
     similarity: float = 0.0
     anchored: bool = False  # sits under the numbered part the question names ("principle 8")
+    holds_kind: bool = False  # holds the kind of answer asked for ("34 recommendations", an email)
 
 
 @dataclass
@@ -189,7 +191,7 @@ class SentenceSelector:
         action = bool(_ACTION_QUESTION.search(question)) and not _EXAMPLE_QUESTION.search(question)
         # "What email address ...?" is answered by the sentence that holds one.
         asked = kind_asked(question)
-        kind = ANSWER_KINDS[asked][1] if asked in KINDS_PREFERRED else None
+        kind = ANSWER_KINDS[asked][1] if asked in KINDS_PREFERRED else _counted(question) if asked == "count" else None
         # A question that names a place ("What do Stockton's youth inspectors do?") asks about its case study.
         named_places = {w.lower() for w in _CAPITALISED.findall(question)}
         # "What is principle eight?" is answered under the heading "Principle 8: a stable home".
@@ -202,6 +204,7 @@ class SentenceSelector:
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
             c.anchored = opens_part is not None and shape.under_heading(c.start, opens_part)
+            c.holds_kind = kind is not None and bool(kind.search(c.text))
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
@@ -218,7 +221,7 @@ class SentenceSelector:
                 float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
                 float(wants_set and shape.is_lead_in(c.start, c.end)),
                 min(len(c.text.split()), 60) / 60.0,
-                float(kind is not None and bool(kind.search(c.text))),
+                float(c.holds_kind),
                 float(c.anchored),
             ])
         return np.array(rows, dtype=float).reshape(len(candidates), len(FEATURES))
@@ -282,6 +285,12 @@ class SentenceSelector:
                 break
             if c.score >= floor and (c.similarity >= self.floor or c.anchored):
                 take(c)
+        # "How many recommendations ...?": the sentence that gives the number answers, though
+        # the one about the review scores higher.
+        if chosen and not any(c.holds_kind for c in chosen):
+            holder = next((c for c in candidates if c.holds_kind), None)
+            if holder is not None and holder.score >= candidates[0].score - KIND_WITHIN and holder.similarity >= self.floor:
+                take(holder)
         parts = question_parts(question)
         unanswered: list[str] = []
         for i, part in enumerate(parts if len(parts) > 1 else ()):
@@ -331,6 +340,18 @@ class SentenceSelector:
         for i in range(0, len(missing), batch):
             self.embed_sentences(tuple(missing[i:i + batch]))
         return len(missing)
+
+
+def _counted(question: str) -> re.Pattern[str] | None:
+    """"How many recommendations did the review make?" is answered by "34 recommendations": a
+    number before the thing counted, not any number."""
+    m = re.search(r"\bhow many (?:more |of (?:the|our|their|these|those) )?([a-z][\w-]{2,})", question, re.I)
+    if m is None:
+        return None
+    stem = m.group(1).lower()
+    stem = stem[:-3] if stem.endswith("ies") else stem[:-1] if stem.endswith("s") else stem
+    return re.compile(rf"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      rf"hundreds?|thousands?)\s+(?:[\w’'-]+\s+){{0,2}}{re.escape(stem)}", re.I)
 
 
 def _norm(text: str) -> str:

@@ -212,6 +212,13 @@ def test_a_question_about_what_a_list_introduces_gets_the_whole_list(assistant):
     assert "more in the source" not in answer.answer
 
 
+def test_a_count_asked_for_is_answered_by_the_sentence_that_gives_it(assistant):
+    """The sentence about the review scores higher than the one with its number; the number is
+    what was asked."""
+    answer = assistant.ask("How many recommendations were in Sir Martin Narey's 2016 review of residential care?")
+    assert any("34 recommendations" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_list_of_short_names_is_given_whole(assistant):
     answer = assistant.ask("Does the stable home principle apply to housing services in Wales?")
     names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
