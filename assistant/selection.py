@@ -32,6 +32,7 @@ MAX_SENTENCES = 3
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
 WITHIN_BEST = 0.08
+SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.2  # the best sentence holding the kind of answer asked for joins when this close to the best  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
@@ -107,6 +108,7 @@ class Candidate:
     similarity: float = 0.0
     anchored: bool = False  # sits under the numbered part the question names ("principle 8")
     holds_kind: bool = False  # holds the kind of answer asked for ("34 recommendations", an email)
+    introduces_set: bool = False  # a lead-in to a list, when the question asks for a set
 
 
 @dataclass
@@ -205,6 +207,7 @@ class SentenceSelector:
             stoks = set(tokenize(c.text))
             c.anchored = opens_part is not None and shape.under_heading(c.start, opens_part)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
+            c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
@@ -219,7 +222,7 @@ class SentenceSelector:
                 float(action and (shape.is_case_study(c.start) or bool(_STATISTIC.search(c.text)))
                       and not any(p in c.hit.section.lower() for p in named_places)),
                 float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
-                float(wants_set and shape.is_lead_in(c.start, c.end)),
+                float(c.introduces_set),
                 min(len(c.text.split()), 60) / 60.0,
                 float(c.holds_kind),
                 float(c.anchored),
@@ -291,6 +294,12 @@ class SentenceSelector:
             holder = next((c for c in candidates if c.holds_kind), None)
             if holder is not None and holder.score >= candidates[0].score - KIND_WITHIN and holder.similarity >= self.floor:
                 take(holder)
+        # "What key priorities should performance reports cover?" is answered by a list: the best
+        # lead-in near the top brings it, though a sentence about one report scores higher.
+        if chosen and not any(c.introduces_set for c in chosen) and not asks_for_member(question):
+            lead = next((c for c in candidates if c.introduces_set), None)
+            if lead is not None and lead.score >= candidates[0].score - SET_LEAD_WITHIN and lead.similarity >= self.floor:
+                take(lead)
         parts = question_parts(question)
         unanswered: list[str] = []
         for i, part in enumerate(parts if len(parts) > 1 else ()):
