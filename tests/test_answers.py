@@ -226,6 +226,14 @@ def test_a_set_question_brings_the_list_near_the_top_though_one_sentence_scores_
     assert any(c.quote.startswith("Key priorities to consider include") for c in answer.citations), answer.answer
 
 
+def test_an_age_in_words_is_the_number_the_guidance_writes(assistant):
+    """"Once I turn eighteen" is "after their 18th birthday": staying put answers, and no notice says
+    the library never mentions "eighteen"."""
+    answer = assistant.ask("Can I carry on living with the family I'm with once I turn eighteen?")
+    assert any("‘Staying put’ is an arrangement" in c.quote for c in answer.citations), answer.answer
+    assert not any("eighteen" in n for n in answer.notices), answer.notices
+
+
 def test_a_list_of_short_names_is_given_whole(assistant):
     answer = assistant.ask("Does the stable home principle apply to housing services in Wales?")
     names = [c.quote for c in answer.citations if len(c.quote.split()) < 5]
