@@ -169,6 +169,14 @@ class SentenceSelector:
             return ""
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
 
+    def _with_before(self, doc_id: str, start: int, end: int, text: str) -> str:
+        """A sentence that leans on the one before ("These young people ..."), with it; "" for one
+        that stands alone or opens its paragraph."""
+        if not leans_on_previous(text):
+            return ""
+        before = self.shape(doc_id).sentence_before(start)
+        return self.library.document(doc_id).text[before[0]:end] if before is not None else ""
+
     # -- scoring -------------------------------------------------------------------------------
     def features(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
         """One row per candidate, in ``FEATURES`` order; also sets each candidate's similarity, and
@@ -184,6 +192,13 @@ class SentenceSelector:
                 whole = self.list_text(c.hit.doc_id, c.start, c.end)
                 if whole:
                     sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
+        # "These young people review all semi-independent accommodation ..." means what it means
+        # after "... the work of 'Young Inspectors'.": a sentence that leans on the one before is
+        # read with it.
+        for i, c in enumerate(candidates):
+            both = self._with_before(c.hit.doc_id, c.start, c.end, c.text)
+            if both:
+                sims[i] = max(sims[i], float(self.embed_sentences((both,))[0] @ qvec))
         expanded = self.vocabulary.expand(question)
         qtok = set(tokenize(expanded))
         idf = {t: self.library.lexical.idf(t) for t in qtok}
@@ -343,7 +358,8 @@ class SentenceSelector:
             return 0
         key = self.embedder.fingerprint
         spans = [(c.doc_id, s, e, text) for c in self.library.chunks for s, e, text in self.candidate_spans(c.doc_id, c.text, c.start)]
-        texts = [text for *_, text in spans] + [self.list_text(d, s, e) for d, s, e, _ in spans]
+        texts = [text for *_, text in spans] + [self.list_text(d, s, e) for d, s, e, _ in spans] \
+            + [self._with_before(d, s, e, text) for d, s, e, text in spans]
         texts = list(dict.fromkeys(t for t in texts if t))
         missing = [t for t in texts if _SENTENCE_VECTORS.get((key, t)) is None]
         for i in range(0, len(missing), batch):

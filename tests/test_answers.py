@@ -322,6 +322,16 @@ def test_a_list_item_that_is_no_sentence_is_quoted_under_its_lead_in(assistant):
         assert lines[i].startswith("  - ") and "grouped into the following areas" in lines[i - 1], answer.answer
 
 
+def test_a_sentence_that_leans_on_the_one_before_is_judged_with_it(assistant):
+    """"However, the establishment of a corporate parenting panel can provide a useful forum ..."
+    answers why have a panel when every councillor is a corporate parent only read after "all
+    councillors should seek to stay informed"; judged with it, it is chosen (and quoted with it)."""
+    answer = assistant.ask("What's the point of having a corporate parenting panel if all councillors are "
+                           "corporate parents anyway?")
+    assert any("the establishment of a corporate parenting panel can provide a useful forum" in c.quote
+               for c in answer.citations), answer.answer
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:
