@@ -66,7 +66,7 @@ class Runtime:
             return
         # Embed the library's sentences in the background: the first answers are then as quick
         # as later ones (about 15 ms instead of 100 ms) without delaying start-up.
-        threading.Thread(target=assistant.warm_up, name="cpguide-warm-up", daemon=True).start()
+        threading.Thread(target=_warm_up, args=(assistant,), name="cpguide-warm-up", daemon=True).start()
 
     def ready(self) -> Services:
         if isinstance(self.error, IndexMissing) or self._stale():
@@ -151,3 +151,13 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 ClientKeyDep = Annotated[ClientKey, Depends(get_client_key)]
+
+
+def _warm_up(assistant) -> None:
+    """The background warm-up; a server stopped before it ends stops it too (the embedder
+    refuses new work once the process is exiting), which is not an error worth printing."""
+    try:
+        assistant.warm_up()
+    except RuntimeError as exc:
+        if "exiting" not in str(exc):
+            raise
