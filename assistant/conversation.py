@@ -346,8 +346,8 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     if cited:
         # "What does the third one mean?" -> "What does this mean: togetherness (3)": the ordinal
         # has done its work, and "third" would pull towards "the third sector".
-        asked = re.sub(rf"\bthe ({'|'.join(_ORDINALS)})\b(?:\s+(?:point|one|source|citation|bit|item))?", "this",
-                       strip_lead(question), flags=re.I)
+        asked = re.sub(rf"\bthe ({'|'.join(_ORDINALS)})\b(?:\s+(?:point|one|source|citation|bit|item))?"
+                       r"(?:\s+of\s+(?:those|these|them|the\s+\w+))?", "this", strip_lead(question), flags=re.I)
         return f"{asked}: {cited}", place
 
     rest = strip_lead(question)

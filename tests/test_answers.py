@@ -170,6 +170,8 @@ def test_the_third_point_of_a_list_is_its_third_item_and_source_3_its_third_cita
     assert first.citations[3].quote[:40] in answer.resolved_question
     by_number = resolve("what does source 3 say?", conversation)[0]
     assert first.citations[2].quote[:40] in by_number
+    of_those = resolve("Can partners help with the first of those?", conversation)[0]
+    assert of_those.startswith("Can partners help with this: ") and "of those" not in of_those
 
 
 def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
