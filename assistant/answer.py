@@ -295,7 +295,9 @@ class Assistant:
         for c in chosen:
             start, end = c.start, c.end
             block = block_of.get(id(c))
-            if block is not None and block.lead is not None and block.lead != (c.start, c.end):
+            if block is not None and block.lead is not None and block.lead[0] >= c.end:
+                pass  # the sentence chosen comes first, then the lead-in after it with its list
+            elif block is not None and block.lead is not None and block.lead != (c.start, c.end):
                 start, end = block.lead  # an item was chosen: the list's own lead-in comes first
             elif leans_on_previous(c.text):
                 before = self.selector.shape(c.hit.doc_id).sentence_before(c.start)
@@ -351,6 +353,11 @@ class Assistant:
                 citations.append(self.citation(n, hit, doc.text[start:end], start, end))
                 lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
                 covered.append((hit.doc_id, start, end))
+            if block is not None and block.lead is not None and block.lead[0] >= end:
+                n = len(citations) + 1  # "These quality standards are:" after the sentence that named them
+                citations.append(self.citation(n, hit, doc.text[block.lead[0]:block.lead[1]], *block.lead))
+                lines.append(f"- {_display(_one_line(doc.text[block.lead[0]:block.lead[1]]))} [{n}]")
+                covered.append((hit.doc_id, *block.lead))
             lead_n = n
             if block is not None:
                 labels = block.labels or ("",) * len(block.items)

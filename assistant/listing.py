@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import asked_part
+from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import SET_NOUNS, ListBlock, asks_for_member, asks_for_set, member_position, set_size
 from cpguide.index.lexical import tokenize
@@ -24,6 +24,9 @@ LEAD_IN_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
+# Words every question and lead-in here share, which say nothing about which list is meant.
+_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
+                                   "looked after council councils example examples include following"))
 # An item's own number: "6. for those children ..." or "A stable home (8)".
 _ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
@@ -59,6 +62,14 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         if key not in seen:
             seen.add(key)
             found[i] = block
+    if not found and not member and kind_asked(question) != "count":
+        # No chosen sentence brings a list: the best one whose next sentence introduces one may.
+        # Not for "how many quality standards ...?": "nine" answers it.
+        for i, c in enumerate(chosen):
+            block = _list_next(library, selector.shape(c.hit.doc_id), question, c, wants_set)
+            if block is not None and block.items:
+                found[i] = block
+                break
     others = _for_other_partners(library, question, chosen, found)
     if not wants_set and not member and chosen:
         best = max(c.score for c in chosen)
@@ -174,3 +185,16 @@ def headed_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Ca
             return c, run
     return None
 
+
+def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool) -> ListBlock | None:
+    """The list introduced by the sentence right after a chosen one ("... set out nine Quality
+    Standards ..." then "These quality standards are:"; "LG Inform currently contains ... around
+    800 metrics ..." then "Examples of metrics that are specific to corporate parenting
+    include:"), when the question asks for a set or names what the lead-in does ("metrics")."""
+    after = shape.sentence_after(chosen.end)
+    if after is None or not shape.is_lead_in(*after):
+        return None
+    lead = library.document(chosen.hit.doc_id).text[after[0]:after[1]]
+    if not wants_set and not (set(tokenize(question)) - _FIELD_TOKENS) & set(tokenize(lead)) & set(tokenize(chosen.text)):
+        return None
+    return shape.list_after(*after)

@@ -33,7 +33,10 @@ TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an i
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
 WITHIN_BEST = 0.08
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
-KIND_WITHIN = 0.2  # the best sentence holding the kind of answer asked for joins when this close to the best  # keep sentences scoring within this of the best one
+KIND_WITHIN = 0.2
+HEADING_ASKED = True
+HEADING_SHARE = 0.5
+HEADING_WORDS = 3  # the best sentence holding the kind of answer asked for joins when this close to the best  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
@@ -70,7 +73,9 @@ _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inqu
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
                           re.I)
-_CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT)), re.I)
+# A web domain written bare, as reference lists do: "(publishing.service.gov.uk) DfE, February 2018".
+_DOMAIN = r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police|sch|net)\.uk\b|\b[\w-]+\.(?:com|org|net)\b"
+_CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT, _DOMAIN)), re.I)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
@@ -169,6 +174,18 @@ class SentenceSelector:
             return ""
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
 
+    @staticmethod
+    def _heading_asked(qtok: set[str], shape: DocumentShape, offset: int) -> bool:
+        """Does the question ask what the section's own heading asks or names ("Why should a
+        council get involved in Corporate Parenting Week?" under "Why should my council get
+        involved?")? Every word of a heading of two or more words is in the question, and the
+        heading says at least half of what the question does."""
+        sec = shape.section_at(offset)
+        if sec is None or not sec.heading_path:
+            return False
+        htok = set(tokenize(sec.heading_path[-1]))
+        return len(htok) >= HEADING_WORDS and htok <= qtok and len(htok) >= HEADING_SHARE * len(qtok)
+
     def _with_before(self, doc_id: str, start: int, end: int, text: str) -> str:
         """A sentence that leans on the one before ("These young people ..."), with it; "" for one
         that stands alone or opens its paragraph."""
@@ -201,6 +218,7 @@ class SentenceSelector:
                 sims[i] = max(sims[i], float(self.embed_sentences((both,))[0] @ qvec))
         expanded = self.vocabulary.expand(question)
         qtok = set(tokenize(expanded))
+        asked_tokens = set(tokenize(question))
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
@@ -220,7 +238,8 @@ class SentenceSelector:
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
-            c.anchored = opens_part is not None and shape.under_heading(c.start, opens_part)
+            c.anchored = (opens_part is not None and shape.under_heading(c.start, opens_part)) \
+                or (HEADING_ASKED and self._heading_asked(asked_tokens, shape, c.start))
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()

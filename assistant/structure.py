@@ -66,7 +66,7 @@ _ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|cove
 _WHAT_DO_QUESTION = re.compile(
     r"\bwhat\s+(?:can|could|should|must|might|do|does|would|will|(?:are|is|am)\s+(?:we|i|you|they)\s+"
     r"(?:meant|supposed|expected|required)\s+to)\b.{1,60}\b(?:do|ask|asking|consider|provide|offer|"
-    r"aim|aiming|include|cover|check|look for|expect)\b|"
+    r"aim|aiming|include|cover|check|look for|expect|think about|bear in mind|keep in mind)\b|"
     r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:\w+s)\b(?:\s+(?:do|does|can|could|should|must|are|will|would)\b)|"
     r"\bservices\b",
     re.I,

@@ -192,6 +192,7 @@ def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
     ("Which of the seven principles is about stability?", False),
     ("What's principle eight of the Welsh charter?", False),
     ("Can I get the list of pledges?", True),
+    ("What should councillors think about?", True),
 ])
 def test_a_yes_no_question_or_one_member_asked_for_does_not_ask_for_the_whole_set(question, is_set):
     assert asks_for_set(question) is is_set
@@ -332,6 +333,32 @@ def test_a_sentence_that_leans_on_the_one_before_is_judged_with_it(assistant):
                            "corporate parents anyway?")
     assert any("the establishment of a corporate parenting panel can provide a useful forum" in c.quote
                for c in answer.citations), answer.answer
+
+
+def test_a_question_asking_what_a_section_heading_names_is_answered_from_that_section(assistant):
+    """"Any advice on why a council would set up a corporate parenting panel?" is what the pack's
+    section "Corporate parenting panel" is about."""
+    answer = assistant.ask("Any advice on why a council would set up a corporate parenting panel?")
+    assert any("useful forum" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_sentence_whose_next_sentence_introduces_a_list_brings_the_list(assistant):
+    """"... set out nine Quality Standards ..." is followed by "These quality standards are:" and the
+    nine; asked what they are, the answer gives them. Asked how many, "nine" answers."""
+    answer = assistant.ask("What are the Quality Standards that children's homes in England have to meet?")
+    quotes = [c.quote for c in answer.citations]
+    assert "These quality standards are:" in quotes and len(quotes) >= 11, answer.answer
+    assert quotes.index("These quality standards are:") == 1 and quotes[0].startswith("The Children’s Homes")
+    count = assistant.ask("How many quality standards do the Children's Homes (England) Regulations 2015 set out?")
+    assert "These quality standards are:" not in [c.quote for c in count.citations], count.answer
+
+
+def test_a_reference_list_entry_is_not_an_answer(assistant):
+    """Telford's list of sources ("... (publishing.service.gov.uk) DfE, February 2018") names
+    documents; it says nothing about what health services should do."""
+    answer = assistant.ask("Which health services does Telford say need particular attention for kids in care "
+                           "and care leavers, and why?")
+    assert not any(re.search(r"\.gov\.uk|www\.", c.quote) for c in answer.citations), answer.answer
 
 
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
