@@ -88,14 +88,18 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
 
     located = _located(question)
     asker = asker_spans(question)
+    # Every sentence's first word is capitalised whatever it is: "... another town. Do I have to ...?"
+    openings = {0} | {m.end() for m in re.finditer(r"[.?!:;]\s+", question)}
     for m in _NAME.finditer(question):
         if any(a <= m.start() < b for a, b in asker):
             continue  # who is asking ("As a SENCO, ...", "we run the Tesco store: ..."), not what they ask about
         # "Telford's Young Persons' Panel" is two names: the owner and the thing owned.
         for part in re.split(r"[’']s\s+", m.group().strip()):
             words = part.split()
-            if m.start() == 0 and part is not None and m.group().startswith(part):
-                words = words[1:]  # a question's first word is capitalised whatever it is
+            if m.start() in openings and part is not None and m.group().startswith(part):
+                words = words[1:]
+            while words and words[-1] == "I":
+                words = words[:-1]  # "As a neighbourhood officer in Wrexham I keep ...": the asker, not a name
             name = _LEADING.sub("", " ".join(words)).strip()
             name = re.sub(r"[’']s?$", "", name)
             words = name.split()

@@ -393,6 +393,22 @@ def test_another_places_contact_details_do_not_answer_a_contact_question(assista
     assert "contact details" in answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "I'm 16 and my foster placement is ending. Can I stay at the same school if I move to another town in Wales?",
+    "As a PCSO in Wrexham I keep being called to the same children's home. What does the Welsh toolkit suggest?",
+])
+def test_a_sentences_first_word_or_the_pronoun_i_is_not_a_name_the_library_lacks(assistant, question):
+    """"Can I", "Do I" after a full stop and "Wrexham I keep ..." are not names; they once declined
+    the question ("Nothing in the library mentions Can I.")."""
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+
+
+def test_asking_for_someone_to_speak_to_asks_for_contact_details(assistant):
+    answer = assistant.ask("Is there somebody at Central Bedfordshire I could speak to about their teenage adoption panel?")
+    assert answer.abstained and "contact details" in answer.answer, answer.answer
+
+
 def test_a_titled_scheme_name_the_library_never_uses_declines_even_when_its_words_are_common(assistant):
     answer = assistant.ask("What does the I Matter campaign ask councils to do for care leavers?")
     assert answer.abstained and "I Matter" in answer.answer, answer.answer
