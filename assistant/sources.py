@@ -106,7 +106,13 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
         # a publisher's own practice is asked about, so its documents are searched first. The
         # name stays in the question: it is part of what is asked, not only where to look.
         owner = re.search(rf"\b(?:{_publisher_names(publishers)})(?=[’']s\b)", question, re.I) if publishers else None
-        return Source(question, _documents_meant(owner.group(), docs) if owner else ())
+        if owner is None:
+            return Source(question)
+        # Within the council's own documents its name picks out nothing, and would favour the
+        # sentences that happen to spell it ("Telford & Wrekin Council have developed ...") over
+        # the one that answers: "What is the premise of the Family First strategy?".
+        unnamed = re.sub(r"\s+", " ", question[:owner.start()] + "the" + question[owner.end() + 2:]).strip()
+        return Source(unnamed, _documents_meant(owner.group(), docs))
     documents = _documents_meant(" ".join(found), docs)
     if len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
         return Source(question, documents)  # "what does the LGA say about housing?" still looks in the LGA's

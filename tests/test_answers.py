@@ -558,6 +558,9 @@ def test_a_publishers_own_practice_is_answered_from_its_documents(assistant):
     """"Telford's children in care" asks about Telford's own practice: Telford's document answers."""
     answer = assistant.ask("When one of Telford's children in care goes missing, what should partners understand?")
     assert answer.citations and {c.doc_id for c in answer.citations} == {"telford-partners"}, answer.answer
+    # within Telford's document, its name picks out nothing: the sentence that answers is chosen
+    family = assistant.ask("What is the idea behind Telford & Wrekin's Family First strategy?")
+    assert any("The premise of our Family First strategy" in c.quote for c in family.citations), family.answer
 
 
 def test_a_source_phrase_names_the_documents_it_means(searcher):
