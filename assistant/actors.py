@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from typing import Iterable
 
+from cpguide.datafiles import read_toml
 from cpguide.errors import UsageError
 
 
@@ -130,7 +129,7 @@ def _compile_terms(terms: dict[str, str]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:
-    return tomllib.loads(resources.files("cpguide.assistant").joinpath("actors.toml").read_text(encoding="utf-8"))
+    return read_toml("cpguide.assistant", "actors.toml")
 
 
 @functools.lru_cache(maxsize=1)

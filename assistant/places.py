@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
+
+from cpguide.datafiles import read_toml
 
 
 @dataclass(frozen=True)
@@ -49,5 +49,5 @@ class Places:
 
 @functools.lru_cache(maxsize=1)
 def places() -> Places:
-    data = tomllib.loads(resources.files("cpguide.assistant").joinpath("places.toml").read_text(encoding="utf-8"))
+    data = read_toml("cpguide.assistant", "places.toml")
     return Places({"wales": data["wales"], "england": data["england"]}, data.get("not_first", []))

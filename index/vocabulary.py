@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
+
+from cpguide.datafiles import read_toml
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,7 @@ class Vocabulary:
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    if path is None:
-        text = resources.files("cpguide.index").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = read_toml("cpguide.index", "vocabulary.toml", path)
     return Vocabulary(
         abbreviations={k: tuple(v) for k, v in data.get("abbreviations", {}).items()},
         phrases={k.lower(): tuple(v) for k, v in data.get("phrases", {}).items()},

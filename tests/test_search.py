@@ -129,3 +129,16 @@ def test_cli_empty_query_is_an_error_not_a_traceback(starter_index):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Error: The question is empty." in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_vocabulary_file_with_a_mistake_is_reported_by_name_and_line(tmp_path):
+    """Councils add their own terms by hand: a term listed twice is their file's mistake, said so."""
+    from cpguide.datafiles import DataFileError
+    from cpguide.index.vocabulary import load_vocabulary
+
+    path = tmp_path / "vocabulary.toml"
+    path.write_text('[phrases]\n"kids" = ["children"]\n"kids" = ["young people"]\n', encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_vocabulary(path)
+    assert str(path) in str(caught.value) and "line 3" in str(caught.value)
+    assert "listed twice" in str(caught.value)
