@@ -121,6 +121,8 @@ _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenage
                      r"neighbours?|friends?|women|woman|men|man|lads?|mentors?|volunteers?|tenants?)\b", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(they|them|their|theirs|she|he|him|his|her|hers)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
+# A name inside the question ("LG Inform", "Ofsted", "Stockton"): capitalised, not its first word.
+_PROPER_NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b(?!I\b)[A-Z][\w’'&-]+")
 _STOP = frozenset(
     "what when where which while whom whose with would could should shall will that this those these there "
     "they them their have does doing done about from into onto than then also just only very much many more "
@@ -213,7 +215,9 @@ def leans_on_context(question: str) -> bool:
     if soft:
         rest = q[soft.end():]
         # "so what is a pathway plan?" names its subject; "so who is the chair?" asks about the last answer's.
-        names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2)
+        # "Also, who can get into LG Inform?" names it by its proper name.
+        names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2) \
+            or (bool(_PROPER_NAME.search(rest)) and _WHOLE_QUESTION.match(rest) is not None)
         return not names or leans_on_context(rest)
     if _THAT_THIS.search(q):
         return True
@@ -241,7 +245,7 @@ def leans_on_context(question: str) -> bool:
     second = q.split()[1].strip("?.!,") if len(q.split()) == 2 else ""
     short = bool(re.match(r"^(?:which|what|who|how|why|when|where|any)\b", q, re.I) and second[:1].islower()
                  and word_zipf(second) >= ELLIPTIC_ZIPF)
-    return (len(content) < 2 and not subjects_in(q) and not named) or short
+    return (len(content) < 2 and not subjects_in(q) and not named and not _PROPER_NAME.search(q)) or short
 
 
 def asks_of_source(question: str) -> bool:

@@ -666,6 +666,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Can I ask about something else?",
     "Is it the council's job to keep in touch with care leavers after they turn 21?",
     "Does corporate parenting apply to district councils too?",
+    "Also, who can get into LG Inform?", "Who runs LG Inform?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
