@@ -19,6 +19,7 @@ from cpguide.datafiles import read_toml
 class Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]  # matched case-sensitively as whole words
     phrases: dict[str, tuple[str, ...]]  # matched case-insensitively as whole words/phrases
+    both_ways: frozenset[str] = frozenset()  # abbreviations the guidance itself writes: the full form brings them too
     # Answering one question expands it several times (search, sentence scoring, answerability),
     # each a regular expression per entry: remember the last few thousand queries' expansions.
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -38,6 +39,11 @@ class Vocabulary:
             if re.search(rf"(?<![\w-]){re.escape(abbr)}s?(?![\w-])", query):
                 found.extend(terms)
         lowered = query.lower().replace("’", "'")
+        # "the independent reviewing officer" is "the IRO" in much guidance ("IROs are responsible ...").
+        for abbr in self.both_ways:
+            terms = self.abbreviations.get(abbr, ())
+            if terms and abbr not in query and re.search(rf"(?<![\w-]){re.escape(terms[0].lower())}s?(?![\w-])", lowered):
+                found.append(abbr)
         for phrase, terms in self.phrases.items():
             if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
                 found.extend(terms)
@@ -54,6 +60,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(
         abbreviations={k: tuple(v) for k, v in data.get("abbreviations", {}).items()},
         phrases={k.lower(): tuple(v) for k, v in data.get("phrases", {}).items()},
+        both_ways=frozenset(data.get("both_ways", {}).get("abbreviations", ())),
     )
 
 

@@ -361,6 +361,18 @@ def test_a_reference_list_entry_is_not_an_answer(assistant):
     assert not any(re.search(r"\.gov\.uk|www\.", c.quote) for c in answer.citations), answer.answer
 
 
+def test_a_full_form_the_guidance_abbreviates_is_searched_with_its_abbreviation(assistant):
+    """The pack writes "IROs are responsible for making sure ..."; asked with the full form, the
+    answer finds it. Informal short forms are not added ("care leavers" is not "CL")."""
+    from cpguide.index.vocabulary import default_vocabulary
+
+    vocabulary = default_vocabulary()
+    assert "IRO" in vocabulary.expand("What does an independent reviewing officer do?")
+    assert "CL" not in vocabulary.expand("What should housing services do for care leavers?")
+    answer = assistant.ask("What are independent reviewing officers responsible for making sure the council does?")
+    assert any("IROs are responsible" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_sentence_that_opens_with_however_comes_with_the_sentence_before_it(assistant):
     answer = assistant.ask("what is a corporate parenting panel for?")
     for c in answer.citations:

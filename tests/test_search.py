@@ -142,3 +142,4 @@ def test_a_vocabulary_file_with_a_mistake_is_reported_by_name_and_line(tmp_path)
         load_vocabulary(path)
     assert str(path) in str(caught.value) and "line 3" in str(caught.value)
     assert "listed twice" in str(caught.value)
+
