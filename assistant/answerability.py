@@ -40,6 +40,7 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
                            r"jersey|guernsey|france|germany|australia|canada|america|usa|united states|new zealand)\b",
                            re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
 
 
@@ -170,9 +171,12 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         # contact at Walsall?", so the places the question names must be in the passage.
         # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
         named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
+        # "When does Corporate Parenting Week 2013 run?" is not answered by the 2012 week's dates.
+        years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
         for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
             shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
-            if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named):
+            if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named) \
+                    and all(y in c.text for y in years):
                 kind_found = True
                 break
     place = _OTHER_PLACES.search(question)

@@ -105,7 +105,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile("|".join((PHONE_TEXT, EMAIL_TEXT, WEB_TEXT)), re.I),
     ),
     "date": (
-        re.compile(r"\b(what date|which date|what day|what time|deadline|"
+        re.compile(r"\b(what dates?|which dates?|what days?|what time|deadline|"
                    r"opening (?:hours|times)|the dates? (?:of|for)|"
                    r"closing date|by when|what year|which year|what month|when exactly|"
                    r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
@@ -140,7 +140,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
     ),
     "count": (
-        re.compile(r"\b(how many|what (?:is|are|was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data)|"
+        re.compile(r"\b(how many|what(?:['’]s| is| are| was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data|"
+                   r"count|total)|"
                    r"(?:a|any) (?:cap|limit|upper limit|ceiling) on|(?:the|a) (?:maximum|minimum|set|fixed) number|"
                    r"(?:shouldn['’]t|should not|must not|mustn['’]t|can['’]t|cannot) (?:go over|exceed|go above)|"
                    r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"
@@ -153,12 +154,12 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 _LIVE = re.compile(r"\b(this year|this month|next year|right now|currently|latest|current|up[- ]to[- ]date|today|"
-                   r"at the moment|so far this)\b", re.I)
+                   r"at the moment|so far this|so far|to date)\b", re.I)
 # A future event ("when will...", "when does the panel next meet?") is not in published guidance.
 _FUTURE = re.compile(r"\bwhen (?:will|is .{0,40}\bgoing to)\b|\bnext (?:\w+ ){0,3}(?:meet|meets|meeting|panel|review|"
                      r"event|year|month|week|term|round|session|board)\b|\bwhen\b[^?]{0,60}\bnext\b|\bupcoming\b|"
                      r"\bforthcoming\b", re.I)
-_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|rates?|percentage|proportion|total|"
+_FIGURE_WORDS = re.compile(r"\b(?:figures?|statistics|stats|rates?|percentage|proportion|total|count|numbers?|"
                            r"dates?|deadline|waiting (?:list|times?))\b", re.I)
 # Kinds of answer a live question wants: not "the current age limit" or "how often ... the
 # current care plan", which guidance does state.

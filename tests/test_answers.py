@@ -439,6 +439,16 @@ def test_a_figure_asked_for_in_everyday_words_that_the_library_lacks_declines(as
     assert answer.abstained, answer.answer
 
 
+@pytest.mark.parametrize("question, declines", [
+    ("What dates was Corporate Parenting Week 2014 held on?", True),  # the library has 2012's dates only
+    ("When was Corporate Parenting Week 2012?", False),
+    ("How many businesses have signed the Welsh charter so far?", True),
+    ("What's the latest count of children in care in Wales?", True),
+])
+def test_a_date_for_another_year_or_a_figure_so_far_is_not_in_published_guidance(assistant, question, declines):
+    assert assistant.ask(question).abstained == declines
+
+
 def test_who_holds_a_post_in_a_named_council_declines_and_says_so(assistant):
     """Guidance names roles, not the people in them."""
     answer = assistant.ask("Who chairs Walsall's corporate parenting board?")
