@@ -74,7 +74,9 @@ _WHAT_DO_QUESTION = re.compile(
 # Words every question in this field may use without narrowing it.
 _GENERIC = frozenset(
     "corporate parent parents parenting child children young people person persons care cared leaver leavers looked "
-    "after experienced lac cic cla our their his her its we you they them us me my role job part".split()
+    "after experienced lac cic cla our their his her its we you they them us me my role job part "
+    # where the answer should come from narrows nothing ("according to the Welsh toolkit")
+    "according toolkit guidance pack charter document say says said suggest suggests recommend recommends".split()
 )
 _CONTENT_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
 _STOP_WORDS = frozenset(
