@@ -851,6 +851,16 @@ def test_a_follow_up_whose_subject_is_only_in_the_conversation_is_answered(assis
     assert any("free online service" in c.quote for c in answer.citations), answer.answer
 
 
+def test_where_a_young_person_will_live_is_asked_as_accommodation(assistant):
+    """"What should it say about where they'll live?" after a question about pathway plans is
+    about the accommodation the plan should include."""
+    conversation = Conversation()
+    for question in ("What is a pathway plan and when is it drawn up?", "What should it say about where they'll live?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert any("bed and breakfast" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_partner_added_to_the_vocabulary_is_understood_by_conversations(monkeypatch):
     data = dict(actors._data())
     housing = dict(data["actors"]["housing"])
