@@ -29,6 +29,7 @@ from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
 
 MAX_SENTENCES = 3
+SAYS_SOMETHING_WORDS = 12  # a sentence citing a web page in passing says something when this many other words remain
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
 WITHIN_BEST = 0.08
@@ -284,7 +285,7 @@ class SentenceSelector:
         """
         candidates = self.candidates(hits)
         if kind_asked(question) != "contact":
-            candidates = [c for c in candidates if not _CONTACT_LINE.search(c.text)]
+            candidates = [c for c in candidates if not _is_contact_line(c.text)]
         if not _ASKS_WHAT_TO_ASK.search(question):
             candidates = [c for c in candidates if not _DOC_QUESTION.match(c.text)]
         if candidates:
@@ -396,6 +397,20 @@ def _counted(question: str) -> re.Pattern[str] | None:
     stem = stem[:-3] if stem.endswith("ies") else stem[:-1] if stem.endswith("s") else stem
     return re.compile(rf"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                       rf"hundreds?|thousands?)\s+(?:[\w’'-]+\s+){{0,2}}{re.escape(stem)}", re.I)
+
+
+def _is_contact_line(text: str) -> bool:
+    """A line that gives an address rather than guidance ("For more information, please contact:
+    aftercare@trafford.gov.uk", "(publishing.service.gov.uk) DfE, February 2018"). A sentence that
+    only cites a web page in passing ("... the National Children's Bureau's Putting Corporate
+    Parenting into Practice toolkit (http://www.ncb.org.uk/...) which is aimed at supporting
+    councils to review ...") still says something."""
+    if not _CONTACT_LINE.search(text):
+        return False
+    if re.search(_DOMAIN, text) and not re.search(WEB_TEXT, text, re.I):
+        return True  # a bare domain: a reference list's entry
+    rest = re.sub(r"\(\s*(?:https?://|www\.)[^)]*\)", " ", text)  # a web page cited in brackets
+    return bool(_CONTACT_LINE.search(rest)) or len(_LOWER_WORD.findall(rest)) < SAYS_SOMETHING_WORDS
 
 
 def _norm(text: str) -> str:

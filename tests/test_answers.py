@@ -354,6 +354,14 @@ def test_a_sentence_whose_next_sentence_introduces_a_list_brings_the_list(assist
     assert "These quality standards are:" not in [c.quote for c in count.citations], count.answer
 
 
+def test_a_sentence_citing_a_web_page_in_brackets_can_answer(assistant):
+    """"... the National Children's Bureau's Putting Corporate Parenting into Practice toolkit
+    (http://www.ncb.org.uk/...) which is aimed at supporting councils ..." says something; only
+    a line that is an address, or a reference entry, is never an answer."""
+    answer = assistant.ask("Which toolkit does the 2012 pack suggest for training councillors on corporate parenting?")
+    assert any("Putting Corporate Parenting into Practice" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_reference_list_entry_is_not_an_answer(assistant):
     """Telford's list of sources ("... (publishing.service.gov.uk) DfE, February 2018") names
     documents; it says nothing about what health services should do."""
