@@ -140,8 +140,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
     ),
     "count": (
-        re.compile(r"\b(how many|what(?:['’]s| is| are| was) the (?:latest|current) (?:\w+ )?(?:number|figures?|rate|statistics?|data|"
-                   r"count|total)|"
+        re.compile(r"\b(how many|what(?:['’]s| is| are| was) the (?:latest|current) (?:\w+ )?"
+                   r"(?:number|figures?|rate|statistics?|data|count|total)|"
                    r"(?:a|any) (?:cap|limit|upper limit|ceiling) on|(?:the|a) (?:maximum|minimum|set|fixed) number|"
                    r"(?:shouldn['’]t|should not|must not|mustn['’]t|can['’]t|cannot) (?:go over|exceed|go above)|"
                    r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"

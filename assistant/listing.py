@@ -195,6 +195,7 @@ def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool
     if after is None or not shape.is_lead_in(*after):
         return None
     lead = library.document(chosen.hit.doc_id).text[after[0]:after[1]]
-    if not wants_set and not (set(tokenize(question)) - _FIELD_TOKENS) & set(tokenize(lead)) & set(tokenize(chosen.text)):
+    shared = (set(tokenize(question)) - _FIELD_TOKENS) & set(tokenize(lead)) & set(tokenize(chosen.text))
+    if not wants_set and not shared:
         return None
     return shape.list_after(*after)

@@ -32,12 +32,13 @@ MAX_SENTENCES = 3
 SAYS_SOMETHING_WORDS = 12  # a sentence citing a web page in passing says something when this many other words remain
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
-WITHIN_BEST = 0.08
+WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
-KIND_WITHIN = 0.2
-HEADING_ASKED = True
+KIND_WITHIN = 0.2  # the best sentence holding the kind of answer asked for joins when this close to the best
+# A heading of this many words or more that the question asks about anchors its section, when it
+# says at least this share of what the question does ("Housing services" is too general).
+HEADING_WORDS = 3
 HEADING_SHARE = 0.5
-HEADING_WORDS = 3  # the best sentence holding the kind of answer asked for joins when this close to the best  # keep sentences scoring within this of the best one
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
@@ -179,8 +180,8 @@ class SentenceSelector:
     def _heading_asked(qtok: set[str], shape: DocumentShape, offset: int) -> bool:
         """Does the question ask what the section's own heading asks or names ("Why should a
         council get involved in Corporate Parenting Week?" under "Why should my council get
-        involved?")? Every word of a heading of two or more words is in the question, and the
-        heading says at least half of what the question does."""
+        involved?")? Every word of a heading of ``HEADING_WORDS`` or more is in the question, and
+        the heading says at least ``HEADING_SHARE`` of what the question does."""
         sec = shape.section_at(offset)
         if sec is None or not sec.heading_path:
             return False
@@ -240,7 +241,7 @@ class SentenceSelector:
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
             c.anchored = (opens_part is not None and shape.under_heading(c.start, opens_part)) \
-                or (HEADING_ASKED and self._heading_asked(asked_tokens, shape, c.start))
+                or self._heading_asked(asked_tokens, shape, c.start)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()

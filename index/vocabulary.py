@@ -42,7 +42,8 @@ class Vocabulary:
         # "the independent reviewing officer" is "the IRO" in much guidance ("IROs are responsible ...").
         for abbr in self.both_ways:
             terms = self.abbreviations.get(abbr, ())
-            if terms and abbr not in query and re.search(rf"(?<![\w-]){re.escape(terms[0].lower())}s?(?![\w-])", lowered):
+            full = re.escape(terms[0].lower()) if terms else ""
+            if full and abbr not in query and re.search(rf"(?<![\w-]){full}s?(?![\w-])", lowered):
                 found.append(abbr)
         for phrase, terms in self.phrases.items():
             if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lowered):
