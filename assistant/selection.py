@@ -324,18 +324,20 @@ class SentenceSelector:
                 break
             if c.score >= floor and (c.similarity >= self.floor or c.anchored):
                 take(c)
+        def bring(wanted, within: float) -> None:
+            """The best candidate of a kind none chosen is, when within ``within`` of the best."""
+            if chosen and not any(wanted(c) for c in chosen):
+                best = next((c for c in candidates if wanted(c)), None)
+                if best is not None and best.score >= candidates[0].score - within and best.similarity >= self.floor:
+                    take(best)
+
         # "How many recommendations ...?": the sentence that gives the number answers, though
         # the one about the review scores higher.
-        if chosen and not any(c.holds_kind for c in chosen):
-            holder = next((c for c in candidates if c.holds_kind), None)
-            if holder is not None and holder.score >= candidates[0].score - KIND_WITHIN and holder.similarity >= self.floor:
-                take(holder)
+        bring(lambda c: c.holds_kind, KIND_WITHIN)
         # "What key priorities should performance reports cover?" is answered by a list: the best
         # lead-in near the top brings it, though a sentence about one report scores higher.
-        if chosen and not any(c.introduces_set for c in chosen) and not asks_for_member(question):
-            lead = next((c for c in candidates if c.introduces_set), None)
-            if lead is not None and lead.score >= candidates[0].score - SET_LEAD_WITHIN and lead.similarity >= self.floor:
-                take(lead)
+        if not asks_for_member(question):
+            bring(lambda c: c.introduces_set, SET_LEAD_WITHIN)
         parts = question_parts(question)
         unanswered: list[str] = []
         for i, part in enumerate(parts if len(parts) > 1 else ()):

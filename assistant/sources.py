@@ -103,8 +103,7 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
     rest = re.sub(r"\s+", " ", rest).strip()
     if not found:
         # "Under Walsall's tiered model, ...", "When one of Telford's LAC keeps running off, ...":
-        # a publisher's own practice is asked about, so its documents are searched first. The
-        # name stays in the question: it is part of what is asked, not only where to look.
+        # a publisher's own practice is asked about, so its documents are searched first.
         owner = re.search(rf"\b(?:{_publisher_names(publishers)})(?=[’']s\b)", question, re.I) if publishers else None
         if owner is None:
             return Source(question)

@@ -124,6 +124,7 @@ class DocumentShape:
         self.doc = doc
         self.sections = doc.sections
         self._starts = [s.start for s in self.sections]
+        self._runs: dict[str, list[int]] = {}  # numbered-heading runs by noun (see ``headed_run``)
 
     def index_at(self, offset: int) -> int | None:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -200,6 +201,21 @@ class DocumentShape:
         items = [self._item_span(self.sections[j]) for j in range(first, last + 1)]
         return ListBlock(lead=lead, items=tuple(items[:MAX_ITEMS]), total=len(items))
 
+    def _numbered_run(self, noun: str) -> list[int]:
+        """The heading sections numbering ``noun``'s 1, 2, 3 ... in the document's order (the last
+        such run when there are several); read once per noun."""
+        if noun not in self._runs:
+            run: list[int] = []
+            for j, other in enumerate(self.sections):
+                m = _NUMBERED_HEADING.match(self.doc.text[other.start:other.end]) if other.kind == "heading" else None
+                if m and singular(m.group(1)) == noun:
+                    if int(m.group(2)) == 1:
+                        run = []  # a new run starts ("Step 1" of another process)
+                    if int(m.group(2)) == len(run) + 1:
+                        run.append(j)
+            self._runs[noun] = run
+        return self._runs[noun]
+
     def headed_run(self, offset: int, noun: str) -> ListBlock | None:
         """The run of numbered headings ("Principle 1: equality" ... "Principle 11: lifelong") that
         the text at ``offset`` sits under, when they number ``noun``'s: a set a document lays out
@@ -210,14 +226,7 @@ class DocumentShape:
         own = _NUMBERED_HEADING.match(sec.heading_path[-1])
         if own is None or singular(own.group(1)) != singular(noun):
             return None
-        run: list[int] = []  # heading sections of the run, in the document's order
-        for j, other in enumerate(self.sections):
-            m = _NUMBERED_HEADING.match(self.doc.text[other.start:other.end]) if other.kind == "heading" else None
-            if m and singular(m.group(1)) == singular(noun):
-                if int(m.group(2)) == 1:
-                    run = []  # a new run starts ("Step 1" of another process)
-                if int(m.group(2)) == len(run) + 1:
-                    run.append(j)
+        run = self._numbered_run(singular(noun))
         headings = [self.doc.text[self.sections[j].start:self.sections[j].end] for j in run]
         if len(run) < 2 or sec.heading_path[-1] not in headings:
             return None

@@ -734,18 +734,19 @@ def test_a_topic_switch_mid_conversation_is_not_rewritten_and_drops_the_place(as
     assert all(c.jurisdiction != "wales" for c in switch.citations), switch.answer
 
 
+def _after(first: str) -> Conversation:
+    """A conversation whose one earlier question was ``first`` (asked as it stands)."""
+    return Conversation(turns=[Turn(first, first)])
+
+
 def test_a_follow_up_does_not_repeat_the_opener_of_the_question_before():
-    conversation = Conversation()
-    first = "OK, different question: what should housing services do for care leavers?"
-    conversation.turns.append(Turn(first, first))
+    conversation = _after("OK, different question: what should housing services do for care leavers?")
     resolved, place = resolve("and in Wales?", conversation)
     assert resolved == "what should housing services do for care leavers? (in Wales)" and place == "wales"
 
 
 def test_the_same_question_for_the_other_nation_names_only_that_nation():
-    conversation = Conversation()
-    first = "What should the police do for children in care in Wales?"
-    conversation.turns.append(Turn(first, first))
+    conversation = _after("What should the police do for children in care in Wales?")
     resolved, place = resolve("And in England?", conversation)
     assert resolved == "What should the police do for children in care in England?" and place == "england"
     conversation.turns.append(Turn("And in England?", resolved))
