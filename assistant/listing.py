@@ -21,6 +21,7 @@ LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
 # asks for no set: its list would pad the answer (dev: precision +0.007 to +0.012 over three index
 # builds, citations per answer 3.5 -> 3.4, gold cited unchanged or +0.004).
 LEAD_IN_WITHIN = 0.04
+SET_LISTS_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
@@ -75,6 +76,11 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         best = max(c.score for c in chosen)
         others |= {i for i, block in found.items()
                    if block.lead == (chosen[i].start, chosen[i].end) and chosen[i].score < best - LEAD_IN_WITHIN}
+    if wants_set and len(set(found) - others) > 1:
+        # "What should our overall goals be?" under a section with three lists (the principles
+        # that apply, the aims, what you can do): the lists whose sentence scores near the best one's.
+        top = max(chosen[i].score for i in set(found) - others)
+        others |= {i for i in set(found) - others if chosen[i].score < top - SET_LISTS_WITHIN}
     lists: dict[int, ListBlock] = {}
     for i in set(found) - others:
         c, block = chosen[i], found[i]
