@@ -60,6 +60,8 @@ _CHAT_OPENER = re.compile(
     r"can i ask (?:you )?(?:about )?(?:something|another thing|a different (?:thing|question))(?: else)?(?=\s*\?)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
+    r"(?:(?:and|so|ok(?:ay)?|right)[\s,]+)?now (?:for|to|on to|onto) (?:something|a (?:different|new) "
+    r"(?:thing|question|topic|subject))(?: (?:else|different))?|"
     r"while i(?:['’]ve| have) got you|by the way|btw|also while i(?:['’]m| am) here|"
     r"(?:quick|one|another|a different|different) (?:one|question|thing) on (?:another|a different) (?:topic|subject|note))"
     r"\b[\s,:;.!?-]*",
@@ -103,6 +105,8 @@ _PRONOUN = re.compile(
 _THAT_THIS = re.compile(
     r"\b(?:about|of|for|with|on|to|do|does|doing|did|is|in|from|after|before|like|beyond|behind|at|by|into|"
     r"without|mean|means|cover|covers|fund|funds|pay for|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
+    # "check that their foster carers are ...": "that" opens a clause with its own subject.
+    r"(?!\s+(?:the|a|an|their|its|his|her|our|your|my|all|every|each|any|they|he|she|we|you|i|there|no)\b)"
     r"|\b(?:that|this)\s*(?:[?.!,]|$|happens?|happened|is\b|was\b|does\b|do\b|means?\b|works?\b|appl\w*|covers?\b|"
     r"includ\w*|involv\w*|will\b|would\b|should\b|can\b|could\b|must\b|'s\b|’s\b)"
     r"|\b(?:that|this|those|these)\s+(?:responsibility|role|duty|arrangement|group|level|scheme|approach|"
@@ -119,6 +123,9 @@ _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenage
                      r"adults?|babies|baby|mums?|mothers?|dads?|fathers?|daughters?|sons?|girls?|boys?|"
                      r"grandparents?|grans?|grandmothers?|grandfathers?|aunts?|uncles?|sisters?|brothers?|siblings?|"
                      r"neighbours?|friends?|women|woman|men|man|lads?|mentors?|volunteers?|tenants?)\b", re.I)
+_CLAUSE_END = re.compile(r"\b(?:when|if|where|whether|because|as|before|after|while|until|once|unless)\s+$", re.I)
+_EVENT_VERB = re.compile(r"\s+(?:happen\w*|occur\w*|is|was|does|did|applies|starts|begins|ends|comes|goes|gets|"
+                         r"becomes|works|changes)\b", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(they|them|their|theirs|she|he|him|his|her|hers)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
 # A name inside the question ("LG Inform", "Ofsted", "Stockton"): capitalised, not its first word.
@@ -234,7 +241,15 @@ def leans_on_context(question: str) -> bool:
         named = subjects_in(before) or _PEOPLE.findall(before)
         # "How does the council make sure its care leavers ...": "its" after a service named
         # before it is that service's (but "does the council have to fund it?" leans on before).
-        own = pronoun.group().lower() == "its" and subjects_in(before) and len(q.split()) >= 6
+        # So is "its" after a name: "what does Walsall expect of every member of its staff?".
+        own = pronoun.group().lower() == "its" and (subjects_in(before) or _PROPER_NAME.search(before)) \
+            and len(q.split()) >= 6
+        # "How much should a council involve young people when it recruits staff?": "it" opening a
+        # clause after the body named before it is that body; "... when it happens?" is an event
+        # told before.
+        own = own or (pronoun.group().lower() == "it" and len(q.split()) >= 8 and bool(_CLAUSE_END.search(before))
+                      and not _EVENT_VERB.match(q[pronoun.end():])
+                      and bool(subjects_in(before) or _PROPER_NAME.search(before)))
         if not (_PERSON_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
                 and not _named_in_first_part(q, pronoun.start()):
             return True

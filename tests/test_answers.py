@@ -354,6 +354,16 @@ def test_a_sentence_whose_next_sentence_introduces_a_list_brings_the_list(assist
     assert "These quality standards are:" not in [c.quote for c in count.citations], count.answer
 
 
+def test_a_set_question_gets_the_list_it_asks_for_not_every_list_of_the_section(assistant):
+    """The toolkit's section for registered care services has a list of principles, one of aims and
+    one of what to do; "what should we be aiming for?" gets the aims, not all three."""
+    question = "We're a charity running a registered care service in Wales: what should we be aiming for as a corporate parent?"
+    answer = assistant.ask(question)
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Examples of aims") for q in quotes), answer.answer
+    assert not any(q.startswith("Examples of what you can do") for q in quotes), answer.answer
+
+
 def test_a_sentence_citing_a_web_page_in_brackets_can_answer(assistant):
     """"... the National Children's Bureau's Putting Corporate Parenting into Practice toolkit
     (http://www.ncb.org.uk/...) which is aimed at supporting councils ..." says something; only
@@ -698,6 +708,10 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Is it the council's job to keep in touch with care leavers after they turn 21?",
     "Does corporate parenting apply to district councils too?",
     "Also, who can get into LG Inform?", "Who runs LG Inform?",
+    "Separately, what does Walsall expect of every member of its staff?",
+    "Now for something else: what was Corporate Parenting Week?",
+    "How do local authorities check that their foster carers are doing a good job?",
+    "How much should a council involve young people when it recruits staff?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -718,6 +732,8 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What do the principles say?", "So who is the chair?", "So what is the deadline?", "But what is the penalty?",
     "What would the police suggest?", "What do care leavers think?", "what does the lga say?",
     "What do the regulations say?", "Can schools help too?", "Whose job is it?",
+    "Now for something else: what does it cost?", "Who checks that it happens?", "How do they check that?",
+    "What should the council do when it happens?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
