@@ -712,6 +712,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Now for something else: what was Corporate Parenting Week?",
     "How do local authorities check that their foster carers are doing a good job?",
     "How much should a council involve young people when it recruits staff?",
+    "What about the role of the lead member for children's services?",
+    "How about apprenticeships for care leavers at the council?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -734,6 +736,9 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What do the regulations say?", "Can schools help too?", "Whose job is it?",
     "Now for something else: what does it cost?", "Who checks that it happens?", "How do they check that?",
     "What should the council do when it happens?",
+    "What about children placed out of area by other councils?", "What about kids with SEND, or those who don't speak English?",
+    "What about when they leave care and move on?", "What about the rest of the council?",
+    "What about the second principle on the list?", "What about GP practices and dentists in Wales?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
