@@ -104,8 +104,9 @@ _PRONOUN = re.compile(
 )
 _THAT_THIS = re.compile(
     r"\b(?:about|of|for|with|on|to|do|does|doing|did|is|in|from|after|before|like|beyond|behind|at|by|into|"
-    r"without|mean|means|cover|covers|fund|funds|pay for|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
+    r"without|cover|covers|fund|funds|pay for)\s+(?:that|this|those)\b"
     # "check that their foster carers are ...": "that" opens a clause with its own subject.
+    r"|\b(?:mean|means|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
     r"(?!\s+(?:the|a|an|their|its|his|her|our|your|my|all|every|each|any|they|he|she|we|you|i|there|no)\b)"
     r"|\b(?:that|this)\s*(?:[?.!,]|$|happens?|happened|is\b|was\b|does\b|do\b|means?\b|works?\b|appl\w*|covers?\b|"
     r"includ\w*|involv\w*|will\b|would\b|should\b|can\b|could\b|must\b|'s\b|’s\b)"

@@ -739,6 +739,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about children placed out of area by other councils?", "What about kids with SEND, or those who don't speak English?",
     "What about when they leave care and move on?", "What about the rest of the council?",
     "What about the second principle on the list?", "What about GP practices and dentists in Wales?",
+    "Is that a legal duty?", "Is this the same in Wales?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
