@@ -207,8 +207,6 @@ def leans_on_context(question: str) -> bool:
         # "Can I ask about something else?" on its own announces a new question; it leans on nothing.
         return bool(after.strip(" ?.!")) and leans_on_context(after)
     if _FOLLOW_UP_START.match(q):
-        if _names_new_topic(q):
-            return False
         # "What about schools - what should a designated teacher do for looked-after pupils?" asks
         # a whole question of its own after the dash; "what about health?" needs the one before.
         rest = _BREAK.split(q, maxsplit=1)[1] if _BREAK.search(q) else ""
@@ -309,32 +307,6 @@ def _past_openers(question: str) -> str:
     while (m := _CHAT_OPENER.match(q) or _AND_OPENER.match(q)) and m.end() > 0:
         q = q[m.end():]
     return q
-
-
-def _names_new_topic(question: str) -> bool:
-    """"What about the role of the lead member for children's services?", "How about apprenticeships
-    for care leavers at the council?" name a topic of their own in words enough to search on;
-    "what about health?", "what about trafficked children?", "what about children placed out of
-    area?" ask the question before of another service or group, and "what about when they leave
-    care?" leans on it."""
-    m = re.match(r"^(?:what|how) about\s+(?:the\s+|a\s+|an\s+)?(.*)$", question.strip(), re.I)
-    if m is None:
-        return False
-    topic = m.group(1).strip(" ?.!")
-    head = re.match(r"[A-Za-z][\w’'-]*", topic)
-    if head is None or len(topic.split()) < 4 or head.group().lower() in _STOP or _PRONOUN.search(topic) \
-            or _THAT_THIS.search(topic) or re.search(r"\b(?:ours|yours|here|there)\b", topic, re.I):
-        return False
-    if re.match(r"(?:in|for|with|when|if|at|on|during|after|before|from|to|by|as)\b", topic, re.I):
-        return False  # "what about for younger children?": the question before, for them
-    # The topic's own head word is no service, group or place the question before could be asked of.
-    if _PEOPLE.match(topic) or places().find(topic[:head.end()]) \
-            or any(start == 0 for start, _, _ in actor_vocabulary().mentions(topic, heading=True)):
-        return False
-    if head.group().lower() in _ORDINALS or re.search(r"\b(?:rest|others?|same|remaining|next|previous|list|one|ones)\b",
-                                                       topic, re.I):
-        return False  # "what about the rest of the council?", "the second principle on the list"
-    return len(_content_words(topic)) >= 2
 
 
 def _stands_alone(rest: str) -> bool:
