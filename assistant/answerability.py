@@ -42,6 +42,11 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
+KIND_SHARED = 0.15  # share of the question's topic (idf-weighted) a sentence holding the kind must have
+# Words that ask for a kind of answer rather than say what it is about.
+_KIND_TOKENS = frozenset(tokenize("age aged old year years date dates day days time times month months week weeks "
+                                  "percentage proportion share rate rates number numbers many much often long deadline "
+                                  "cost costs pay paid amount phone telephone email contact address"))
 
 
 @dataclass(frozen=True)
@@ -173,9 +178,13 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
         # "When does Corporate Parenting Week 2013 run?" is not answered by the 2012 week's dates.
         years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
+        # Shared words are what the question is about: "age" in "until what age?" is what it asks
+        # for, and "up to the age of 25" about mentoring shares nothing with council tax.
+        topic = qtok - _KIND_TOKENS if asked not in ("contact", "person") else qtok
+        topic_total = sum(idf[t] for t in topic) or 1.0
         for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
-            shared = sum(idf.get(t, 0.0) for t in qtok & set(tokenize(c.text))) / total
-            if looks.search(c.text) and shared >= 0.2 and all(n in c.hit.text.lower() for n in named) \
+            shared = sum(idf.get(t, 0.0) for t in topic & set(tokenize(c.text))) / topic_total
+            if looks.search(c.text) and shared >= KIND_SHARED and all(n in c.hit.text.lower() for n in named) \
                     and all(y in c.text for y in years):
                 kind_found = True
                 break

@@ -48,7 +48,9 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # "What was the NEET rate ...?" wants a share; "the weekly allowance rates" want money.
     "rate": (
         re.compile(r"\bthe (?!(?:\w+ ){0,2}(?:allowances?|pay|fees?|fostering|boarding|hourly|weekly|daily|monthly|"
-                   r"going|payments?|interest|tax|wages?|salary|living|minimum)\b)(?:\w+ ){0,3}rates?\b(?! of pay)", re.I),
+                   r"going|payments?|interest|tax|wages?|salary|living|minimum)\b)(?:\w+ ){0,3}rates?\b(?! of pay)|"
+                   # "What proportion of children in care live in kinship care?" wants a share, not any number.
+                   r"\bwhat (?:percentage|proportion|share|fraction)\b", re.I),
         re.compile(_SHARE, re.I),
     ),
     "amount": (
@@ -63,7 +65,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"value of (?:the|each|a|an) (?:\w+ ){0,2}(?:grant|payment|allowance|budget|bursary|award|fund)|(?:how much|what)\b[^?]{0,40}\bworth\b(?! (?:doing|it\b))|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
                    r"how (?:big|large) (?:a |is the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|fund)|"
-                   r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|"
+                   r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|(?:what|which) rate\b[^?]{0,60}\b(?:paid|pay|earn)|"
                    r"(?:pay|pays|paid|earn|earns|charge|charges|cost|costs)\b.{0,40}\b(?:each|per|a|every) "
                    r"(?:week|month|year|hour|night|visit|placement|child))\b", re.I),
         # Money: a percentage or a number of weeks does not say what a grant or a wage is.
@@ -136,8 +138,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "age": (
         re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
-        re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:\d{1,2}|eighteen|twenty-?one|twenty-?five)\b|"
-                   r"\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to)\s*\d{1,2}\b", re.I),
+        re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:between\s+|from\s+)?(?:\d{1,2}|eighteen|twenty-?one|"
+                   r"twenty-?five)\b|\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to|and)\s*\d{1,2}\b", re.I),
     ),
     "count": (
         re.compile(r"\b(how many|what(?:['’]s| is| are| was) the (?:latest|current) (?:\w+ )?"
@@ -145,7 +147,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"(?:a|any) (?:cap|limit|upper limit|ceiling) on|(?:the|a) (?:maximum|minimum|set|fixed) number|"
                    r"(?:shouldn['’]t|should not|must not|mustn['’]t|can['’]t|cannot) (?:go over|exceed|go above)|"
                    r"the (?:most|fewest) (?:\w+ ){1,3}(?:should|can|may|could|is|are)|"
-                   r"what percentage|what proportion|what share|national average|number of|how (?:much )?more often)\b",
+                   r"national average|number of|how (?:much )?more often)\b",
                    re.I),
         re.compile(r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:per cent|percent|half|third|quarter|twice|"
                    r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|majority|most)\b|"
@@ -211,9 +213,21 @@ _CONTACT_ASKED = (
 )
 
 
+# "What year did Gloucestershire first recruit its Ambassadors?", "When was the group set up?":
+# a point in time, answered by a year or a month, not by how often something happens.
+_WHEN_IT_BEGAN = re.compile(r"\b(?:what|which) year\b|\bwhen (?:did|was|were)\b[^?]{0,60}\b(?:start|started|begin|began|"
+                            r"launch|launched|publish|published|introduce|introduced|set up|established|founded|"
+                            r"created|first)\b", re.I)
+_YEAR_OR_MONTH = re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
+                            r"november|december)\b", re.I)
+
+
 def answer_pattern(kind: str, question: str) -> re.Pattern[str]:
     """What an answer of ``kind`` looks like in a sentence, for this question: any contact
-    detail answers "how do I get in touch?", only a phone number "what's the helpline number?"."""
+    detail answers "how do I get in touch?", only a phone number "what's the helpline number?";
+    "annually" answers "what days does the panel meet?" but not "what year did it start?"."""
+    if kind == "date" and _WHEN_IT_BEGAN.search(asked_part(question)):
+        return _YEAR_OR_MONTH
     if kind == "contact":
         ask = asked_part(question)
         wanted = [looks for asks, looks in _CONTACT_ASKED if asks.search(ask)]
