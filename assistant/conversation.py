@@ -95,7 +95,10 @@ _DUMMY_IT = re.compile(
 # for a thing ("who checks that happens?", "help with that"), not as a conjunction
 # ("make sure that care leavers...") or a local "this council".
 _PRONOUN = re.compile(
-    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|the same|similar|likewise|equivalent|either|instead|else|"
+    # "the same" compares with what was said ("does the same apply to academies?"), but "of the
+    # same age" or "at the same school" compares within the question.
+    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|"
+    r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent|either|instead|else|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"
     r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
@@ -124,7 +127,11 @@ _PEOPLE = re.compile(r"\b(?:child|children|young (?:person|people)|kids?|teenage
                      r"adults?|babies|baby|mums?|mothers?|dads?|fathers?|daughters?|sons?|girls?|boys?|"
                      r"grandparents?|grans?|grandmothers?|grandfathers?|aunts?|uncles?|sisters?|brothers?|siblings?|"
                      r"neighbours?|friends?|women|woman|men|man|lads?|mentors?|volunteers?|tenants?)\b", re.I)
-_CLAUSE_END = re.compile(r"\b(?:when|if|where|whether|because|as|before|after|while|until|once|unless)\s+$", re.I)
+# A body "it" can stand for: "a children in care council ... the way it engages".
+_BODY = re.compile(r"\b(?:council|panel|board|group|team|forum|service|scheme|committee|partnership|organisation|"
+                   r"charity|business|firm|company|club|centre|school|college|authority|trust|force)\b", re.I)
+_CLAUSE_END = re.compile(r"\b(?:when|if|where|whether|because|as|before|after|while|until|once|unless|what|how|"
+                         r"the way)\s+$", re.I)
 _EVENT_VERB = re.compile(r"\s+(?:happen\w*|occur\w*|is|was|does|did|applies|starts|begins|ends|comes|goes|gets|"
                          r"becomes|works|changes)\b", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(they|them|their|theirs|she|he|him|his|her|hers)\b", re.I)
@@ -209,7 +216,13 @@ def leans_on_context(question: str) -> bool:
     if _FOLLOW_UP_START.match(q):
         # "What about schools - what should a designated teacher do for looked-after pupils?" asks
         # a whole question of its own after the dash; "what about health?" needs the one before.
-        rest = _BREAK.split(q, maxsplit=1)[1] if _BREAK.search(q) else ""
+        head, rest = _BREAK.split(q, maxsplit=1) if _BREAK.search(q) else (q, "")
+        # "What about Hampshire's Pillars of Parenting model: what was it meant to change?" names
+        # what its "it" is before the colon.
+        topic = _FOLLOW_UP_START.sub("", head).strip()
+        if rest and _PROPER_NAME.search(head) and len(_named_thing(topic)) >= 2 and not _PRONOUN.search(topic):
+            rest = re.sub(r"\b(?:it|they|them)\b", topic, rest, flags=re.I)
+            rest = re.sub(r"\b(?:its|their)\b", f"{topic}'s", rest, flags=re.I)
         return not (_WHOLE_QUESTION.match(rest) and _stands_alone(rest) and not leans_on_context(rest))
     chat = _CHAT_OPENER.match(q)
     if chat and chat.end() > 0:
@@ -250,7 +263,7 @@ def leans_on_context(question: str) -> bool:
         # told before.
         own = own or (pronoun.group().lower() == "it" and len(q.split()) >= 8 and bool(_CLAUSE_END.search(before))
                       and not _EVENT_VERB.match(q[pronoun.end():])
-                      and bool(subjects_in(before) or _PROPER_NAME.search(before)))
+                      and bool(subjects_in(before) or _PROPER_NAME.search(before) or _BODY.search(before)))
         if not (_PERSON_PRONOUN.fullmatch(pronoun.group()) and named and len(q.split()) >= 8) and not own \
                 and not _named_in_first_part(q, pronoun.start()):
             return True
@@ -307,6 +320,14 @@ def _past_openers(question: str) -> str:
     while (m := _CHAT_OPENER.match(q) or _AND_OPENER.match(q)) and m.end() > 0:
         q = q[m.end():]
     return q
+
+
+def _named_thing(topic: str) -> list[str]:
+    """The words of ``topic`` that name a thing, not a place or a council: "Hampshire's Pillars of
+    Parenting model" -> Pillars, Parenting, model; "Newport City Council" -> none."""
+    where = {w.lower() for p in places().find(topic) for w in p.name.split()}
+    return [w for w in _content_words(re.sub(r"[’']s\b", "", topic))
+            if w.lower() not in where and w.lower() not in ("council", "county", "city", "borough", "district")]
 
 
 def _stands_alone(rest: str) -> bool:

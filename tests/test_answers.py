@@ -726,6 +726,10 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Now for something else: what was Corporate Parenting Week?",
     "How do local authorities check that their foster carers are doing a good job?",
     "How much should a council involve young people when it recruits staff?",
+    "Why might a pupil in care be behind classmates of the same age?",
+    "How should a sports club in Cardiff involve young people in deciding what it offers?",
+    "How should a youth forum decide the way it reports to councillors?",
+    "What about Stockton's Young Inspectors: what do they check?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -751,7 +755,9 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about children placed out of area by other councils?", "What about kids with SEND, or those who don't speak English?",
     "What about when they leave care and move on?", "What about the rest of the council?",
     "What about the second principle on the list?", "What about GP practices and dentists in Wales?",
-    "Is that a legal duty?", "Is this the same in Wales?",
+    "Is that a legal duty?", "Is this the same in Wales?", "In the same way?", "How do children know what it covers?",
+    "What about Walsall: what do they do?", "What about Newport City Council: who pays for it?",
+    "What about Telford's strategy: does it cover this?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
