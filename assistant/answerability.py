@@ -31,7 +31,8 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from cpguide.assistant.asking import COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, word_zipf
+from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, question_parts,
+                                      word_zipf)
 from cpguide.assistant.places import places
 from cpguide.assistant.structure import COUNT_WORDS
 from cpguide.index.lexical import tokenize
@@ -166,28 +167,15 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     top_tokens = set(tokenize(" ".join(h.text for h in hits[:5])))
     coverage = sum(idf[t] for t in qtok & top_tokens) / total
     unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
-    asked = kind_asked(question)
-    kind_found = False
-    if asked:
-        looks = answer_pattern(asked, question)
-        # An answer of the right kind counts only in a sentence that shares the question's words.
-        # The answer may sit a little below the sentences chosen: look through the best few.
-        # Contact details belong to someone: Gloucestershire's email does not answer "who is the
-        # contact at Walsall?", so the places the question names must be in the passage.
-        # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
-        named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
-        # "When does Corporate Parenting Week 2013 run?" is not answered by the 2012 week's dates.
-        years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
-        # Shared words are what the question is about: "age" in "until what age?" is what it asks
-        # for, and "up to the age of 25" about mentoring shares nothing with council tax.
-        topic = qtok - _KIND_TOKENS if asked not in ("contact", "person") else qtok
-        topic_total = sum(idf[t] for t in topic) or 1.0
-        for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
-            shared = sum(idf.get(t, 0.0) for t in topic & set(tokenize(c.text))) / topic_total
-            if looks.search(c.text) and shared >= KIND_SHARED and all(n in c.hit.text.lower() for n in named) \
-                    and all(y in c.text for y in years):
-                kind_found = True
-                break
+    # Each part of a question in parts asks for its own kind: "Who is the coordinator of Bolton's
+    # schemes, and how do I get hold of them?" wants a name and contact details.
+    kinds = list(dict.fromkeys(k for k in [kind_asked(question)] + [kind_asked(p) for p in question_parts(question)] if k))
+    asked, kind_found = (kinds[0] if kinds else ""), False
+    for kind in kinds:
+        kind_found = _holds_kind(kind, question, qtok, idf, chosen, ranked)
+        if not kind_found:
+            asked = kind  # the decline names the kind no passage gives
+            break
     place = _OTHER_PLACES.search(question)
     live = asks_for_live(question, asked, latest_year)
     return Signals(
@@ -202,6 +190,29 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         other_place=place.group(1) if place else "",
         live=live,
     )
+
+
+def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float], chosen, ranked) -> bool:
+    """Do the answering sentences hold an answer of the kind asked, near the question's words?"""
+    looks = answer_pattern(asked, question)
+    # An answer of the right kind counts only in a sentence that shares the question's words.
+    # The answer may sit a little below the sentences chosen: look through the best few.
+    # Contact details belong to someone: Gloucestershire's email does not answer "who is the
+    # contact at Walsall?", so the places the question names must be in the passage.
+    # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
+    named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
+    # "When does Corporate Parenting Week 2013 run?" is not answered by the 2012 week's dates.
+    years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
+    # Shared words are what the question is about: "age" in "until what age?" is what it asks
+    # for, and "up to the age of 25" about mentoring shares nothing with council tax.
+    topic = qtok - _KIND_TOKENS if asked not in ("contact", "person") else qtok
+    topic_total = sum(idf[t] for t in topic) or 1.0
+    for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
+        shared = sum(idf.get(t, 0.0) for t in topic & set(tokenize(c.text))) / topic_total
+        if looks.search(c.text) and shared >= KIND_SHARED and all(n in c.hit.text.lower() for n in named) \
+                and all(y in c.text for y in years):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

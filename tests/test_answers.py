@@ -529,6 +529,8 @@ DECLINED_SAYING = [
     # A share wants a share ("93 per cent"), not any number; a rate of pay wants money.
     ("What proportion of foster carers in England are kinship carers?", "a rate or share"),
     ("What rate are Stockton's young inspectors paid?", "an amount of money"),
+    # Each part asks for its own kind: "managed by a full-time coordinator" gives no way to reach them.
+    ("Who manages Bolton's LASE scheme, and how do I get hold of them?", "contact details"),
     # "Ambassadors are recruited annually" says how often, not since when.
     ("Which year did Gloucestershire start recruiting its Ambassadors?", "a date or time"),
 ]
