@@ -55,8 +55,10 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         # An item that is no sentence of its own ("• culture, leisure, play ... provision") is
         # quoted in its list, under the lead-in that says what it is an item of.
         fragment = not re.search(r"[.?!;]\W*$", c.text.strip())
-        block = shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member or fragment
-                                                     else None)
+        # "... can include a range of individuals." then "For example:" brings its list to a set question.
+        whole = shape.list_from(c.start, c.end) if kind_asked(question) != "count" else None
+        block = whole or shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member or fragment
+                                                              else None)
         if block is None or not block.items:
             continue
         key = (c.hit.doc_id, block.items[0])

@@ -171,7 +171,7 @@ class SentenceSelector:
 
     def list_text(self, doc_id: str, start: int, end: int) -> str:
         """The whole list a lead-in sentence introduces, lead-in and items as written; "" if none."""
-        block = self.shape(doc_id).list_after(start, end)
+        block = self.shape(doc_id).list_from(start, end)
         if block is None or not block.items:
             return ""
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]

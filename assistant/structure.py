@@ -20,6 +20,9 @@ from cpguide.assistant.places import places
 from cpguide.ingest.sentences import sentence_spans
 
 MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the source holds
+# A lead-in that says nothing of its own: the list it opens belongs to the sentence before.
+_GOES_ON = re.compile(r"^\s*(?:for (?:example|instance)|e\.g\.|such as|namely|(?:these|this|they|which) "
+                      r"(?:include|includes|are|is|can include|may include|might include)|including)\s*[:–—-]\s*$", re.I)
 SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its items
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
@@ -180,6 +183,18 @@ class DocumentShape:
         i = self.index_at(start)
         items = [self._item_span(self.sections[j]) for j in self._items_from(i + 1)]
         return ListBlock(lead=(start, end), items=tuple(items[:MAX_ITEMS]), total=len(items))
+
+    def list_from(self, start: int, end: int) -> ListBlock | None:
+        """The list a sentence introduces: as a lead-in itself, or through a lead-in after it that
+        says nothing of its own ("The council has a duty ... to improve the wellbeing of young
+        people in the area." then "This includes:")."""
+        block = self.list_after(start, end)
+        if block is not None:
+            return block
+        after = self.sentence_after(end)
+        if after is None or not _GOES_ON.match(self.doc.text[after[0]:after[1]]):
+            return None  # "Resources include:" starts a list of its own
+        return self.list_after(*after)
 
     def list_around(self, offset: int) -> ListBlock | None:
         """The whole list a list item belongs to, with its lead-in when the section before ends in a colon."""

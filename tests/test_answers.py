@@ -364,6 +364,15 @@ def test_a_set_question_gets_the_list_it_asks_for_not_every_list_of_the_section(
     assert not any(q.startswith("Examples of what you can do") for q in quotes), answer.answer
 
 
+def test_a_sentence_followed_by_this_includes_brings_the_list(assistant):
+    """"The council has a duty, under Section 10 of the Children Act 2004, to promote cooperation
+    ... to improve the wellbeing of young people in the area." goes on "This includes:" and five
+    areas of wellbeing: the answer gives them."""
+    answer = assistant.ask("What is the council's duty under Section 10 of the Children Act 2004?")
+    quotes = [c.quote for c in answer.citations]
+    assert "This includes:" in quotes and "protection from harm and neglect" in quotes, answer.answer
+
+
 def test_a_sentence_citing_a_web_page_in_brackets_can_answer(assistant):
     """"... the National Children's Bureau's Putting Corporate Parenting into Practice toolkit
     (http://www.ncb.org.uk/...) which is aimed at supporting councils ..." says something; only
