@@ -81,6 +81,12 @@ class Assistant:
         named = named_source(question, self._metas).doc_ids
         if named and place and place not in {self._metas[d].jurisdiction for d in named}:
             place = place_in(question)  # "what does the LGA say?" after a Welsh answer: the LGA's guidance, not Wales
+        elif resolved != question and place and place_in(question) == place:
+            # "And in Wales?" after "what does the LGA 2019 pack say the NHS is responsible for?":
+            # Wales's guidance on the NHS, not the LGA's pack, which speaks for England.
+            source = named_source(resolved, self._metas)
+            if source.doc_ids and place not in {self._metas[d].jurisdiction for d in source.doc_ids}:
+                resolved = source.rest
         filters = filters or Filters()
         if place and not filters.jurisdiction:
             filters = dataclasses.replace(filters, jurisdiction=(place,))

@@ -410,7 +410,14 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         if previous[old[0]:old[1]].lower().endswith(" services") and not new_words.lower().endswith("services") \
                 and new[2] in actor_vocabulary().slugs:
             new_words += " services"
-        return previous[:old[0]] + new_words + previous[old[1]:], place
+        # "the police and criminal justice system" is one partner named twice: "what about
+        # schools?" asks of schools, not of "the schools and criminal justice system".
+        end = old[1]
+        for start, stop, slug in subjects_in(previous):
+            if start >= end and slug in actor_vocabulary().slugs and re.fullmatch(r"\s+(?:and|&)\s+(?:the\s+)?",
+                                                                                 previous[end:start]):
+                end = stop
+        return previous[:old[0]] + new_words + previous[end:], place
 
     # "who checks that happens?" - keep the new question, carry the subject of the last two turns
     m = re.match(r"^(.*?)\s*\(about: (.*?)\)$", previous)

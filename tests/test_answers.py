@@ -805,6 +805,23 @@ def test_the_same_question_for_the_other_nation_names_only_that_nation():
     assert "Wales" not in resolved and resolved.endswith("in England?")
 
 
+def test_what_about_another_partner_replaces_the_whole_partner_named_before():
+    conversation = _after("What are the aims for the police and criminal justice system as corporate parents in Wales?")
+    resolved, _ = resolve("What about schools?", conversation)
+    assert resolved == "What are the aims for the schools as corporate parents in Wales?"
+
+
+def test_the_other_nation_asked_after_a_named_source_drops_that_source(assistant):
+    """"And in Wales?" after a question about what the LGA's pack says asks Wales's guidance:
+    the LGA's pack speaks for England."""
+    conversation = Conversation()
+    first = assistant.ask("What does the LGA 2019 pack say the NHS is responsible for?", conversation)
+    conversation.turns.append(Turn(first.question, first.resolved_question, first))
+    follow = assistant.ask("And in Wales?", conversation)
+    assert "LGA" not in follow.resolved_question and follow.resolved_question.endswith("(in Wales)"), follow.resolved_question
+    assert not follow.abstained and all(c.jurisdiction == "wales" for c in follow.citations), follow.answer
+
+
 def test_a_real_follow_up_keeps_the_subject_and_the_place():
     conversation = Conversation(turns=[Turn("What should housing services do for care leavers?",
                                             "What should housing services do for care leavers?")],
