@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, kind_asked, question_parts
+from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
 from cpguide.assistant.structure import (DocumentShape, asks_for_member, asks_for_set, is_footnote, leans_on_previous,
                                         numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
@@ -73,6 +73,9 @@ _DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\
 _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
                                r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
+_DEFINES = re.compile(r"^(?:[\w\s,:]*?:\s*)?(?:so\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
+                      r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?)\s+"
+                      r"['‘\"“]?([\w\s’'-]{3,40}?)['’\"”]?(?:\s+mean)?\s*\??\s*$", re.I)
 _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
                           re.I)
 # A web domain written bare, as reference lists do: "(publishing.service.gov.uk) DfE, February 2018".
@@ -177,15 +180,19 @@ class SentenceSelector:
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
 
     @staticmethod
-    def _heading_asked(qtok: set[str], shape: DocumentShape, offset: int) -> bool:
+    def _heading_asked(qtok: set[str], shape: DocumentShape, offset: int, defined: frozenset[str] = frozenset()) -> bool:
         """Does the question ask what the section's own heading asks or names ("Why should a
         council get involved in Corporate Parenting Week?" under "Why should my council get
         involved?")? Every word of a heading of ``HEADING_WORDS`` or more is in the question, and
-        the heading says at least ``HEADING_SHARE`` of what the question does."""
+        the heading says at least ``HEADING_SHARE`` of what the question does. A term the question
+        asks the meaning of ("what counts as private fostering?") is ``defined``: a heading that is
+        that term, whatever its length, is asked about (a glossary's entries)."""
         sec = shape.section_at(offset)
         if sec is None or not sec.heading_path:
             return False
         htok = set(tokenize(sec.heading_path[-1]))
+        if defined and htok == defined:
+            return True  # "What counts as private fostering?" under the glossary's "Private fostering"
         return len(htok) >= HEADING_WORDS and htok <= qtok and len(htok) >= HEADING_SHARE * len(qtok)
 
     def _with_before(self, doc_id: str, start: int, end: int, text: str) -> str:
@@ -221,6 +228,9 @@ class SentenceSelector:
         expanded = self.vocabulary.expand(question)
         qtok = set(tokenize(expanded))
         asked_tokens = set(tokenize(question))
+        # "What is / what counts as / what is meant by X?": X may be a heading of its own.
+        m = _DEFINES.match(asked_part(question))
+        defined = frozenset(tokenize(m.group(1))) if m else frozenset()
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
@@ -241,14 +251,18 @@ class SentenceSelector:
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
             c.anchored = (opens_part is not None and shape.under_heading(c.start, opens_part)) \
-                or self._heading_asked(asked_tokens, shape, c.start)
+                or self._heading_asked(asked_tokens, shape, c.start, defined)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
-            named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(c.hit.section, heading=True)) if wanted else set()
+            # The sentence's own headings: a passage of a glossary runs over several ("Private
+            # arrangement", then "Private fostering" and its definition).
+            own = shape.section_at(c.start)
+            heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
+            named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(heading, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
                 sum(idf[t] for t in qtok & stoks) / total,
-                sum(idf[t] for t in qtok & set(tokenize(c.hit.section))) / total,
+                sum(idf[t] for t in qtok & set(tokenize(heading))) / total,
                 1.0 / c.hit.rank,
                 c.hit.scores.get("dense", 0.0),
                 c.hit.scores.get("bm25", 0.0) / best_bm25,
@@ -256,7 +270,7 @@ class SentenceSelector:
                 float(bool(wanted) and bool(named) and not named & wanted),
                 float(action and bool(_MODAL.search(c.text) or _IMPERATIVE.match(c.text))),
                 float(action and (shape.is_case_study(c.start) or bool(_STATISTIC.search(c.text)))
-                      and not any(p in c.hit.section.lower() for p in named_places)),
+                      and not any(p in heading.lower() for p in named_places)),
                 float(leans_on_previous(c.text) and shape.sentence_before(c.start) is None),
                 float(c.introduces_set),
                 min(len(c.text.split()), 60) / 60.0,

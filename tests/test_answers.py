@@ -373,6 +373,17 @@ def test_a_sentence_followed_by_this_includes_brings_the_list(assistant):
     assert "This includes:" in quotes and "protection from harm and neglect" in quotes, answer.answer
 
 
+@pytest.mark.parametrize("question, begins", [
+    ("What counts as private fostering?", "An informal arrangement where a child or young person is looked-after by someone"),
+    ("What is a private arrangement?", "An informal arrangement where a child or young person is looked-after by a close"),
+])
+def test_a_term_asked_about_is_answered_from_the_glossary_entry_headed_by_it(assistant, question, begins):
+    """The pack's glossary sets each term as a heading over its definition, several to a passage:
+    the definition under the term asked about answers, not the one the passage starts with."""
+    answer = assistant.ask(question)
+    assert answer.citations and answer.citations[0].quote.startswith(begins), answer.answer
+
+
 def test_a_sentence_citing_a_web_page_in_brackets_can_answer(assistant):
     """"... the National Children's Bureau's Putting Corporate Parenting into Practice toolkit
     (http://www.ncb.org.uk/...) which is aimed at supporting councils ..." says something; only
