@@ -34,7 +34,7 @@ TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an i
 KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose holder is preferred ("holds_kind_asked")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
-KIND_WITHIN = 0.2  # the best sentence holding the kind of answer asked for joins when this close to the best
+KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
 # A heading of this many words or more that the question asks about anchors its section, when it
 # says at least this share of what the question does ("Housing services" is too general).
 HEADING_WORDS = 3

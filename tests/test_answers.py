@@ -384,6 +384,11 @@ def test_a_term_asked_about_is_answered_from_the_glossary_entry_headed_by_it(ass
     assert answer.citations and answer.citations[0].quote.startswith(begins), answer.answer
 
 
+def test_how_many_is_answered_by_the_sentence_that_counts_them(assistant):
+    answer = assistant.ask("How many nominations were there for Coventry's 2011 awards ceremony for children in care?")
+    assert any("Over 200 nominations" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_sentence_citing_a_web_page_in_brackets_can_answer(assistant):
     """"... the National Children's Bureau's Putting Corporate Parenting into Practice toolkit
     (http://www.ncb.org.uk/...) which is aimed at supporting councils ..." says something; only
