@@ -55,7 +55,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         # An item that is no sentence of its own ("• culture, leisure, play ... provision") is
         # quoted in its list, under the lead-in that says what it is an item of.
         fragment = not re.search(r"[.?!;]\W*$", c.text.strip())
-        # "... can include a range of individuals." then "For example:" brings its list to a set question.
+        # "... to improve the wellbeing of young people in the area." then "This includes:" brings that list.
         whole = shape.list_from(c.start, c.end) if kind_asked(question) != "count" else None
         block = whole or shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member or fragment
                                                               else None)
