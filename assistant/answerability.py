@@ -116,7 +116,12 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
                 continue  # "a café in Cardiff", "Swansea Council": where the asker is, not what they ask about
             if len(words) >= 3 or (len(words) == 2 and all(known(w) for w in words)):
                 # A titled phrase of known words ("I Matter", "Staying Close Plus") is a name
-                # only the whole phrase can vouch for.
+                # only the whole phrase can vouch for; "the Independent Visitor Scheme and the
+                # Mentoring service" are two names, each vouched for on its own.
+                # ("The Social Services and Well-being (Wales) Act" is one name: no "the" after "and".)
+                joined = [p.strip() for p in re.split(r"\s+and\s+the\s+", name) if p.strip()]
+                if len(joined) > 1 and all(in_library(p) or all(known(w) for w in p.split()) for p in joined):
+                    continue
                 if not in_library(name):
                     return name
             elif not all(known(w) for w in words) and not (len(words) == 1 and word_zipf(name.lower()) >= COMMON_ZIPF):
@@ -172,7 +177,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     kinds = list(dict.fromkeys(k for k in [kind_asked(question)] + [kind_asked(p) for p in question_parts(question)] if k))
     asked, kind_found = (kinds[0] if kinds else ""), False
     for kind in kinds:
-        kind_found = _holds_kind(kind, question, qtok, idf, chosen, ranked)
+        kind_found = _holds_kind(kind, question, qtok, idf, chosen, ranked, vocabulary)
         if not kind_found:
             asked = kind  # the decline names the kind no passage gives
             break
@@ -192,7 +197,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     )
 
 
-def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float], chosen, ranked) -> bool:
+def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float], chosen, ranked, vocabulary) -> bool:
     """Do the answering sentences hold an answer of the kind asked, near the question's words?"""
     looks = answer_pattern(asked, question)
     # An answer of the right kind counts only in a sentence that shares the question's words.
@@ -205,7 +210,14 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
     # Shared words are what the question is about: "age" in "until what age?" is what it asks
     # for, and "up to the age of 25" about mentoring shares nothing with council tax.
-    topic = qtok - _KIND_TOKENS if asked not in ("contact", "person") else qtok
+    if asked not in ("contact", "person"):
+        # Who is asking is not what the question is about ("I'm a health visitor: how often ...?").
+        told = question
+        for a, b in reversed(asker_spans(question)):
+            told = told[:a] + " " + told[b:]
+        topic = {t for t in tokenize(vocabulary.expand(told)) if t in idf} - _KIND_TOKENS
+    else:
+        topic = qtok
     topic_total = sum(idf[t] for t in topic) or 1.0
     for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
         shared = sum(idf.get(t, 0.0) for t in topic & set(tokenize(c.text))) / topic_total

@@ -137,7 +137,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"aged?|during|while|within|at least|every)\b", re.I),
     ),
     "age": (
-        re.compile(r"\b(what age|how old|until what age|up to what age|age limit|which age)\b", re.I),
+        re.compile(r"\b(what ages?|how old|until what age|up to what age|age limit|which ages?|age range|what age group)\b", re.I),
         re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:between\s+|from\s+)?(?:\d{1,2}|eighteen|twenty-?one|"
                    r"twenty-?five)\b|\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to|and)\s*\d{1,2}\b", re.I),
     ),
@@ -257,7 +257,7 @@ def asks_for_live(question: str, asked: str, latest_year: int | None) -> bool:
 _ASKER = re.compile(
     r"(?:^|(?<=[.!?;:]\s))(?:as (?:an?|the)|i(?:['’]m| am) (?:an?|the|from|with|at)|i work (?:at|for|in|with)|"
     r"we(?:['’]re| are) (?:an?|the|from)|we run (?:an?|the)?|we work (?:at|for|in|with)|"
-    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]{1,60}?(?=\s*(?:[,:;–—]|\s-\s))|"
+    r"(?:i|we) (?:manage|own|lead|chair) (?:an?|the)?)\s*[^,:;?!–—]{1,60}?(?=\s*(?:[,:;–—]|\.\s|\s-\s))|"
     r"\bour\s+(?:(?-i:[A-Z])[\w’'&-]*\s*)+",
     re.I,
 )

@@ -712,6 +712,24 @@ def test_a_question_in_two_parts_answers_the_part_the_library_covers_and_names_t
     assert leaning.abstained, "a part that leans on the unknown name is not answered on its own"
 
 
+@pytest.mark.parametrize("question, quoted", [
+    # Two names joined by "and the" are two names, each known to the library.
+    ("In Luton, what ages do the Independent Visitor Scheme and the Mentoring service cover?", "up to the age of 18"),
+    # Who is asking, said in a sentence of its own, is not a name the library lacks.
+    ("I'm a neighbourhood officer with Gwent Police. How does the Welsh toolkit expect us to treat "
+     "care-experienced young people?", ""),
+])
+def test_names_that_are_not_what_is_asked_about_do_not_decline(assistant, question, quoted):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    assert not quoted or any(quoted in c.quote for c in answer.citations), answer.answer
+
+
+def test_an_act_named_with_and_is_one_name_the_library_lacks(assistant):
+    answer = assistant.ask("What does the Social Services and Well-being (Wales) Act 2014 require of councils as corporate parents?")
+    assert answer.abstained and "Social Services and Well-being" in answer.answer, answer.answer
+
+
 def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistant):
     # The toolkit's text never says "Welsh Government"; its metadata does.
     answer = assistant.ask("What does the Welsh Government ask organisations that sign the charter to do?")
