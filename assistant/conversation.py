@@ -55,6 +55,7 @@ _CHAT_OPENER = re.compile(
     r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:that(?:['’]s| is| was) (?:really |very )?(?:helpful|useful|great|clear)|that helps)"
     r"(?=\s*[,.!:;]|\s+[-–—]\s)|(?:one more|one last|another one)(?=\s*[,.!:;]|\s+[-–—]\s)|"
     r"(?:another|one more|a quick|quick|a different|different|new|last) (?:thing|one|question|point)|"
+    r"(?:an?(?:nother)?\s+)?(?:quick\s+|short\s+)(?:different|new|separate|other)\s+(?:thing|one|question|point)|"
     r"(?:a |an |one )?(?:(?:completely|totally|entirely|quite) )?(?:separate|unrelated|different|other) "
     r"(?:thing|question|point|topic|issue|matter|subject)|"
     r"can i ask (?:you )?(?:about )?(?:something|another thing|a different (?:thing|question))(?: else)?(?=\s*\?)|"
@@ -252,7 +253,7 @@ def leans_on_context(question: str) -> bool:
         # "How can schools make sure they ...", "if a care leaver is pregnant, can she ...": people
         # named before the pronoun are what it points at, in a question long enough to stand alone.
         before = q[:pronoun.start()]
-        named = subjects_in(before) or _PEOPLE.findall(before)
+        named = subjects_in(before) or _PEOPLE.findall(before) or _PROPER_NAME.findall(before)  # "... Amy settle in her ..."
         # "How does the council make sure its care leavers ...": "its" after a service named
         # before it is that service's (but "does the council have to fund it?" leans on before).
         # So is "its" after a name: "what does Walsall expect of every member of its staff?".

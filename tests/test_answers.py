@@ -775,6 +775,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "How should a sports club in Cardiff involve young people in deciding what it offers?",
     "How should a youth forum decide the way it reports to councillors?",
     "What about Stockton's Young Inspectors: what do they check?",
+    "And a quick different one: in Telford, who hears about children going missing?",
+    "Totally different question: how did Lambeth help 14-year-old Amy settle in her new home?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -802,7 +804,8 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about the second principle on the list?", "What about GP practices and dentists in Wales?",
     "Is that a legal duty?", "Is this the same in Wales?", "In the same way?", "How do children know what it covers?",
     "What about Walsall: what do they do?", "What about Newport City Council: who pays for it?",
-    "What about Telford's strategy: does it cover this?",
+    "What about Telford's strategy: does it cover this?", "What did Ofsted say about her?",
+    "A quick different one: who pays for it?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
