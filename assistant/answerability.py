@@ -34,7 +34,7 @@ from importlib import resources
 from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, question_parts,
                                       word_zipf)
 from cpguide.assistant.places import places
-from cpguide.assistant.structure import COUNT_WORDS
+from cpguide.assistant.structure import COUNT_WORDS, leans_on_previous
 from cpguide.index.lexical import tokenize
 
 _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of ireland|ireland|irish|isle of man|"
@@ -220,7 +220,10 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         topic = qtok
     topic_total = sum(idf[t] for t in topic) or 1.0
     for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
-        shared = sum(idf.get(t, 0.0) for t in topic & set(tokenize(c.text))) / topic_total
+        # "These young people, aged 16-25, ..." is about what the sentence before names: its passage.
+        # (Not for a bare "when", which any condition answers.)
+        words = set(tokenize(c.hit.text if leans_on_previous(c.text) and asked != "when" else c.text))
+        shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total
         if looks.search(c.text) and shared >= KIND_SHARED and all(n in c.hit.text.lower() for n in named) \
                 and all(y in c.text for y in years):
             return True

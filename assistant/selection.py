@@ -73,8 +73,9 @@ _DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\
 _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
                                r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
-_DEFINES = re.compile(r"^(?:[\w\s,:]*?:\s*)?(?:so\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
-                      r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?)\s+"
+_DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
+                      r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
+                      r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"
                       r"['‘\"“]?([\w\s’'-]{3,40}?)['’\"”]?(?:\s+mean)?\s*\??\s*$", re.I)
 _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
                           re.I)
@@ -229,7 +230,7 @@ class SentenceSelector:
         qtok = set(tokenize(expanded))
         asked_tokens = set(tokenize(question))
         # "What is / what counts as / what is meant by X?": X may be a heading of its own.
-        m = _DEFINES.match(asked_part(question))
+        m = _DEFINES.search(asked_part(question))
         defined = frozenset(tokenize(m.group(1))) if m else frozenset()
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0

@@ -376,6 +376,7 @@ def test_a_sentence_followed_by_this_includes_brings_the_list(assistant):
 @pytest.mark.parametrize("question, begins", [
     ("What counts as private fostering?", "An informal arrangement where a child or young person is looked-after by someone"),
     ("What is a private arrangement?", "An informal arrangement where a child or young person is looked-after by a close"),
+    ("How does the LGA's glossary define a children's home?", "A residential facility where groups of children"),
 ])
 def test_a_term_asked_about_is_answered_from_the_glossary_entry_headed_by_it(assistant, question, begins):
     """The pack's glossary sets each term as a heading over its definition, several to a passage:
@@ -559,6 +560,13 @@ DECLINED_SAYING = [
     # "Ambassadors are recruited annually" says how often, not since when.
     ("Which year did Gloucestershire start recruiting its Ambassadors?", "a date or time"),
 ]
+
+
+def test_an_age_in_a_sentence_about_those_named_before_it_answers(assistant):
+    """"Gloucestershire ... Ambassadors for Vulnerable Children and Young People ..." then "These
+    young people, aged 16-25, ...": the age is theirs."""
+    answer = assistant.ask("How old are Gloucestershire's Ambassadors?")
+    assert not answer.abstained and any("aged 16-25" in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_kind_of_answer_asked_for_is_found_where_the_guidance_gives_it(assistant):
