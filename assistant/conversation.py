@@ -384,6 +384,14 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     previous = _past_openers(conversation.last.resolved)  # "OK, different question: ..." is not repeated
     place = place or conversation.jurisdiction
 
+    # "What's the first principle ...?" then "And the second one?": the same question of the second.
+    other = re.match(rf"^(?:and|what about|how about)?\s*(?:the\s+)?({'|'.join(_ORDINALS)})(?:\s+one)?\s*[?.!]*$",
+                     question.strip(), re.I)
+    named = re.search(rf"\b({'|'.join(_ORDINALS)})(?=\s+(?:principle|pledge|step|priority|recommendation|standard|"
+                      rf"commitment|promise|outcome|duty|item|point)\b)", previous, re.I)
+    if other and named:
+        return previous[:named.start()] + other.group(1).lower() + previous[named.end():], place
+
     cited = _cited_passage(conversation, question)
     if cited:
         # "What does the third one mean?" -> "What does this mean: togetherness (3)": the ordinal

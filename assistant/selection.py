@@ -117,7 +117,8 @@ class Candidate:
     text: str
     score: float = 0.0
     similarity: float = 0.0
-    anchored: bool = False  # sits under the numbered part the question names ("principle 8")
+    anchored: bool = False  # sits under the numbered part the question names, or a heading it asks about
+    under_part: bool = False  # sits under the numbered part the question names ("principle 8")
     holds_kind: bool = False  # holds the kind of answer asked for ("34 recommendations", an email)
     introduces_set: bool = False  # a lead-in to a list, when the question asks for a set
 
@@ -251,8 +252,8 @@ class SentenceSelector:
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
-            c.anchored = (opens_part is not None and shape.under_heading(c.start, opens_part)) \
-                or self._heading_asked(asked_tokens, shape, c.start, defined)
+            c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
+            c.anchored = c.under_part or self._heading_asked(asked_tokens, shape, c.start, defined)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             # The sentence's own headings: a passage of a glossary runs over several ("Private
@@ -323,7 +324,11 @@ class SentenceSelector:
         """
         if not candidates:
             return Selection([], ())
-        floor = max(candidates[0].score - WITHIN_BEST, 0.0)
+        # "What's the first principle in the Welsh charter?": what sits under "Principle 1: ..." is
+        # the answer, however well sentences about the charter's principles in general score.
+        under = [c for c in candidates if c.under_part]
+        top = under[0].score if under else candidates[0].score
+        floor = max(top - WITHIN_BEST, 0.0)
         chosen: list[Candidate] = []
         seen: list[set[str]] = []
 
@@ -334,7 +339,7 @@ class SentenceSelector:
             chosen.append(c)
             seen.append(words)
 
-        for c in candidates:
+        for c in under or candidates:
             if len(chosen) >= MAX_SENTENCES:
                 break
             if c.score >= floor and (c.similarity >= self.floor or c.anchored):

@@ -841,6 +841,19 @@ def test_a_follow_up_does_not_repeat_the_opener_of_the_question_before():
     assert resolved == "what should housing services do for care leavers? (in Wales)" and place == "wales"
 
 
+def test_a_numbered_part_named_is_answered_from_under_its_heading_and_the_next_one_follows(assistant):
+    """"What's the first principle in the Welsh charter?" is what "Principle 1: equality" says, not
+    the charter's sentences about its principles in general; "And the second one?" asks the same
+    question of the second."""
+    conversation = Conversation()
+    first = assistant.ask("What's the first principle in the Welsh corporate parenting charter?", conversation)
+    assert first.citations and first.citations[0].quote.startswith("Support care-experienced children"), first.answer
+    conversation.turns.append(Turn(first.question, first.resolved_question, first))
+    second = assistant.ask("And the second one?", conversation)
+    assert second.resolved_question == "What's the second principle in the Welsh corporate parenting charter?"
+    assert second.citations and second.citations[0].quote.startswith("Recognise care-experienced"), second.answer
+
+
 def test_the_same_question_for_the_other_nation_names_only_that_nation():
     conversation = _after("What should the police do for children in care in Wales?")
     resolved, place = resolve("And in England?", conversation)
