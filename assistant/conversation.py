@@ -16,6 +16,7 @@ from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
 from cpguide.assistant.sources import DOC_NOUNS
+from cpguide.assistant.structure import PART_NOUNS
 from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -387,8 +388,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     # "What's the first principle ...?" then "And the second one?": the same question of the second.
     other = re.match(rf"^(?:and|what about|how about)?\s*(?:the\s+)?({'|'.join(_ORDINALS)})(?:\s+one)?\s*[?.!]*$",
                      question.strip(), re.I)
-    named = re.search(rf"\b({'|'.join(_ORDINALS)})(?=\s+(?:principle|pledge|step|priority|recommendation|standard|"
-                      rf"commitment|promise|outcome|duty|item|point)\b)", previous, re.I)
+    named = re.search(rf"\b({'|'.join(_ORDINALS)})(?=\s+(?:{PART_NOUNS}|duty|point)\b)", previous, re.I)
     if other and named:
         return previous[:named.start()] + other.group(1).lower() + previous[named.end():], place
 

@@ -59,6 +59,7 @@ _POSITIONS = {w: n for n, ws in enumerate(
 COUNT_WORDS = frozenset(_POSITIONS) | {"last", "final"}  # "the eleventh principle" names a place in a list
 # Not "point": "the third point" is a citation of the last answer (see conversation.py).
 _PART = r"(item|principle|pledge|step|priority|recommendation|standard|commitment|promise|outcome)"
+PART_NOUNS = _PART[1:-1]  # what a numbered part of a document goes by ("the first principle")
 # "the eighth principle", "the final item", "the last one"; "principle 8", "step two".
 _POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART}\s+({_NUMBER})\b", re.I)
 _ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means)\b|{_POSITION.pattern}",
