@@ -100,7 +100,7 @@ class Assistant:
         why = self._decline_reason(signals)
         answered = resolved
         missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
-        if why is not None and signals.unknown_name:
+        if why is not None and signals.unknown_name and not signals.other_place:
             # "What should schools do for care-experienced pupils, and what does Passport to Success
             # offer?": answer the part the library covers, and say which name it never mentions.
             # A part that leans on the name ("... and who can apply for it?") is not covered.

@@ -233,6 +233,11 @@ def leans_on_context(question: str) -> bool:
     conjoined = _AND_OPENER.match(q)
     if conjoined and conjoined.end() > 0:
         rest = _past_openers(q)
+        # "OK, and for kids who run away from care, does the council need to agree anything with
+        # neighbouring councils?": whom it is about, then a whole question of its own.
+        framed = re.match(r"^(?:for|with|about|as for|regarding)\s+([^,?]{3,80}),\s*(.+)$", rest, re.I)
+        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(framed.group(1)) or _PEOPLE.search(framed.group(1))):
+            rest = framed.group(2)
         return not _stands_alone(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
     if soft:
@@ -242,6 +247,8 @@ def leans_on_context(question: str) -> bool:
         names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2) \
             or (bool(_PROPER_NAME.search(rest)) and _WHOLE_QUESTION.match(rest) is not None)
         return not names or leans_on_context(rest)
+    # Words quoted ("why does the LGA say 'it takes a village to raise a child'?") are not the asker's.
+    q = re.sub(r"(?<!\w)['‘\"“][^'’\"”]{3,120}['’\"”](?!\w)", " the quotation ", q)
     if _THAT_THIS.search(q):
         return True
     plain = _DUMMY_IT.sub(" ", q)

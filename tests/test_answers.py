@@ -557,6 +557,9 @@ DECLINED_SAYING = [
     ("What rate are Stockton's young inspectors paid?", "an amount of money"),
     # Each part asks for its own kind: "managed by a full-time coordinator" gives no way to reach them.
     ("Who manages Bolton's LASE scheme, and how do I get hold of them?", "contact details"),
+    # A nation the library does not cover is what every part of the question is about.
+    ("What is Northern Ireland's version of staying put, and until what age can a young person stay?",
+     "nothing on Northern Ireland"),
     # "Ambassadors are recruited annually" says how often, not since when.
     ("Which year did Gloucestershire start recruiting its Ambassadors?", "a date or time"),
 ]
@@ -785,6 +788,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "What about Stockton's Young Inspectors: what do they check?",
     "And a quick different one: in Telford, who hears about children going missing?",
     "Totally different question: how did Lambeth help 14-year-old Amy settle in her new home?",
+    "OK, and for kids who run away from care, does the council need to agree anything with neighbouring councils?",
+    "Changing tack: why does the LGA say 'it takes a village to raise a child'?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -813,7 +818,8 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "Is that a legal duty?", "Is this the same in Wales?", "In the same way?", "How do children know what it covers?",
     "What about Walsall: what do they do?", "What about Newport City Council: who pays for it?",
     "What about Telford's strategy: does it cover this?", "What did Ofsted say about her?",
-    "A quick different one: who pays for it?",
+    "A quick different one: who pays for it?", "And for care leavers, what does that mean?", "And for them, who pays?",
+    "What does 'it' mean?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
