@@ -137,7 +137,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"aged?|during|while|within|at least|every)\b", re.I),
     ),
     "age": (
-        re.compile(r"\b(what ages?|how old|until what age|up to what age|age limit|which ages?|age range|what age group)\b", re.I),
+        re.compile(r"\b(what ages?|how old|until what age|up to what age|age limit|which ages?|age range|"
+                   r"what age group)\b", re.I),
         re.compile(r"\b(?:aged?|age of|up to|until|under|over)\s+(?:between\s+|from\s+)?(?:\d{1,2}|eighteen|twenty-?one|"
                    r"twenty-?five)\b|\b\d{1,2}(?:st|th)? birthday\b|\b\d{1,2}\s*(?:-|to|and)\s*\d{1,2}\b", re.I),
     ),

@@ -236,7 +236,8 @@ def leans_on_context(question: str) -> bool:
         # "OK, and for kids who run away from care, does the council need to agree anything with
         # neighbouring councils?": whom it is about, then a whole question of its own.
         framed = re.match(r"^(?:for|with|about|as for|regarding)\s+([^,?]{3,80}),\s*(.+)$", rest, re.I)
-        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(framed.group(1)) or _PEOPLE.search(framed.group(1))):
+        whom = framed.group(1) if framed else ""
+        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)):
             rest = framed.group(2)
         return not _stands_alone(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
