@@ -31,8 +31,8 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asker_spans, asks_for_live, kind_asked, question_parts,
-                                      word_zipf)
+from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asked_part, asker_spans, asks_for_live, kind_asked,
+                                      question_parts, word_zipf)
 from cpguide.assistant.places import places
 from cpguide.assistant.structure import COUNT_WORDS, leans_on_previous
 from cpguide.index.lexical import tokenize
@@ -78,6 +78,9 @@ FEATURES = ("relevance", "best_sentence", "coverage", "has_unknown", "unknown_sa
 # capitalised word inside the sentence, or an acronym.
 _NAME = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|to|on|I|am|\(Wales\)|\(England\))){0,3}\s+){1,5}[A-Z][\w’'-]*"
                    r"|[A-Z][\w’'-]*")
+# An organisation's name: capitalised words, with the small words of titles between them, not a
+# sentence's first word ("Voices from Care Cymru", "Children in Care Council").
+_ORGANISATION = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][\w’'&-]+(?:\s+(?:of|for|from|in|and|the)?\s*[A-Z][\w’'&-]+)+")
 _BODIES = frozenset({"England", "Wales", "Council", "County", "Borough", "City", "Government", "Services", "Service", "Team", "Authority"})
 _LEADING = re.compile(r"^(?:(?:the|a|an|of|and|for|am|to|on)\s+)+", re.I)
 
@@ -206,6 +209,11 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     # contact at Walsall?", so the places the question names must be in the passage.
     # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
     named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
+    if asked in ("contact", "person"):
+        # So do organisations named: the toolkit's own email does not reach Voices from Care Cymru.
+        named |= {part.lower() for m in _ORGANISATION.finditer(asked_part(question))
+                  for part in re.split(r"[’']s\s+", m.group())  # "Bolton's LASE": Bolton, and LASE
+                  if not set(part.split()) <= _BODIES | {"Welsh", "English", "Wales", "England"}}
     # "When does Corporate Parenting Week 2013 run?" is not answered by the 2012 week's dates.
     years = set(_YEAR.findall(question)) if asked in ("date", "when") else set()
     # Shared words are what the question is about: "age" in "until what age?" is what it asks
@@ -224,7 +232,8 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         # (Not for a bare "when", which any condition answers.)
         words = set(tokenize(c.hit.text if leans_on_previous(c.text) and asked != "when" else c.text))
         shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total
-        if looks.search(c.text) and shared >= KIND_SHARED and all(n in c.hit.text.lower() for n in named) \
+        where = f"{c.hit.title} {c.hit.text}".lower()  # "Corporate Parenting Week" is the 2012 pack's own title
+        if looks.search(c.text) and shared >= KIND_SHARED and all(n in where for n in named) \
                 and all(y in c.text for y in years):
             return True
     return False

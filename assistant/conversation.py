@@ -61,6 +61,7 @@ _CHAT_OPENER = re.compile(
     r"(?:thing|question|point|topic|issue|matter|subject)|"
     r"can i ask (?:you )?(?:about )?(?:something|another thing|a different (?:thing|question))(?: else)?(?=\s*\?)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
+    r"on something (?:else|different)(?: entirely| altogether)?|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
     r"(?:(?:and|so|ok(?:ay)?|right)[\s,]+)?now (?:for|to|on to|onto) (?:something|a (?:different|new) "
     r"(?:thing|question|topic|subject))(?: (?:else|different))?|"

@@ -557,6 +557,8 @@ DECLINED_SAYING = [
     ("What rate are Stockton's young inspectors paid?", "an amount of money"),
     # Each part asks for its own kind: "managed by a full-time coordinator" gives no way to reach them.
     ("Who manages Bolton's LASE scheme, and how do I get hold of them?", "contact details"),
+    # An email in the toolkit is not Voices from Care Cymru's.
+    ("What is the email address of Voices from Care Cymru?", "contact details"),
     # A nation the library does not cover is what every part of the question is about.
     ("What is Northern Ireland's version of staying put, and until what age can a young person stay?",
      "nothing on Northern Ireland"),
@@ -790,6 +792,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Totally different question: how did Lambeth help 14-year-old Amy settle in her new home?",
     "OK, and for kids who run away from care, does the council need to agree anything with neighbouring councils?",
     "Changing tack: why does the LGA say 'it takes a village to raise a child'?",
+    "On something else entirely, what does special guardianship mean?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
