@@ -51,6 +51,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     list or pad it. Returns (list brought by each chosen sentence, chosen sentences left out).
     """
     wants_set, member = asks_for_set(question), asks_for_member(question)
+    counting = kind_asked(question) == "count"  # "how many quality standards ...?": "nine" answers it
     found: dict[int, ListBlock] = {}
     seen: set[tuple] = set()
     for i, c in enumerate(chosen):
@@ -59,18 +60,16 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         # quoted in its list, under the lead-in that says what it is an item of.
         fragment = not re.search(r"[.?!;]\W*$", c.text.strip())
         # "... to improve the wellbeing of young people in the area." then "This includes:" brings that list.
-        whole = shape.list_from(c.start, c.end) if kind_asked(question) != "count" else None
-        block = whole or shape.list_after(c.start, c.end) or (shape.list_around(c.start) if wants_set or member or fragment
-                                                              else None)
+        own = shape.list_after(c.start, c.end) if counting else shape.list_from(c.start, c.end)
+        block = own or (shape.list_around(c.start) if wants_set or member or fragment else None)
         if block is None or not block.items:
             continue
         key = (c.hit.doc_id, block.items[0])
         if key not in seen:
             seen.add(key)
             found[i] = block
-    if not found and not member and kind_asked(question) != "count":
+    if not found and not member and not counting:
         # No chosen sentence brings a list: the best one whose next sentence introduces one may.
-        # Not for "how many quality standards ...?": "nine" answers it.
         for i, c in enumerate(chosen):
             block = _list_next(library, selector.shape(c.hit.doc_id), question, c, wants_set)
             if block is not None and block.items:

@@ -182,14 +182,14 @@ class SentenceSelector:
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
 
     @staticmethod
-    def _heading_asked(qtok: set[str], shape: DocumentShape, offset: int, defined: frozenset[str] = frozenset()) -> bool:
+    def _heading_asked(qtok: set[str], sec, defined: frozenset[str] = frozenset()) -> bool:
         """Does the question ask what the section's own heading asks or names ("Why should a
         council get involved in Corporate Parenting Week?" under "Why should my council get
         involved?")? Every word of a heading of ``HEADING_WORDS`` or more is in the question, and
         the heading says at least ``HEADING_SHARE`` of what the question does. A term the question
         asks the meaning of ("what counts as private fostering?") is ``defined``: a heading that is
-        that term, whatever its length, is asked about (a glossary's entries)."""
-        sec = shape.section_at(offset)
+        that term, whatever its length, is asked about (a glossary's entries). ``sec`` is the
+        sentence's own section."""
         if sec is None or not sec.heading_path:
             return False
         htok = set(tokenize(sec.heading_path[-1]))
@@ -252,13 +252,13 @@ class SentenceSelector:
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(c.text))
-            c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
-            c.anchored = c.under_part or self._heading_asked(asked_tokens, shape, c.start, defined)
-            c.holds_kind = kind is not None and bool(kind.search(c.text))
-            c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             # The sentence's own headings: a passage of a glossary runs over several ("Private
             # arrangement", then "Private fostering" and its definition).
             own = shape.section_at(c.start)
+            c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
+            c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined)
+            c.holds_kind = kind is not None and bool(kind.search(c.text))
+            c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(heading, heading=True)) if wanted else set()
             rows.append([

@@ -94,7 +94,7 @@ _INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?
 # "Principle 1: equality", "Step 2 - agree a plan", "Priority 3. Stable homes".
 _NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)")
 # The nouns a set is counted in ("the eleven principles"), singular or plural.
-_SET_NOUN = (rf"(?:{_PART[1:-1]}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
+_SET_NOUN = (rf"(?:{PART_NOUNS}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
              r"commitments|promises|outcomes)")
 SET_NOUNS = re.compile(rf"\b({_SET_NOUN})\b", re.I)
 
