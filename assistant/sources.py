@@ -65,10 +65,10 @@ def _patterns(publishers: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     names = _publisher_names(publishers)
     publisher = rf"(?:{names})(?:[’']s)?" if names else r"(?!x)x"
     # A source: "the LGA", "the Welsh toolkit", "the 2012 pack", "Walsall's guidance", "the guidance".
-    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,3}}{DOC_NOUNS})")
+    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,4}}{DOC_NOUNS})")
     # After "in" or "under" a publisher alone is where the asker is ("in Telford"): a document
     # must be named ("in the Welsh toolkit", "under the LGA's guidance").
-    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,3}}){DOC_NOUNS}"
+    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,4}}){DOC_NOUNS}"
     return (
         re.compile(rf"\baccording to\s+{source}\s*,?\s*", re.I),
         re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+{_SAYS}\b\s*(?:that\s+)?", re.I),
@@ -119,9 +119,9 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
 
 
 def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
-    """The documents a source phrase points at: by publisher ("the LGA"), year ("the 2012
-    pack"), nation ("the Welsh toolkit") and the word used for the document ("pack",
-    "toolkit"). () when it names no document of the library: "the 2017 guidance" is not the
+    """The documents a source phrase points at: by publisher ("the LGA"), title ("the Corporate
+    Parenting Week pack"), year ("the 2012 pack"), nation ("the Welsh toolkit") and the word used
+    for the document ("pack", "toolkit"). () when it names no document of the library: "the 2017 guidance" is not the
     library's 2017 web page, "the DfE guidance" is no publisher of ours, and "the guidance" is
     every document."""
     def by_publisher(meta: DocMeta) -> bool:
@@ -129,9 +129,13 @@ def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
         return bool(names) and bool(re.search(rf"\b(?:{names})\b", said, re.I))
 
     chosen = [d for d in docs if by_publisher(docs[d])]
+    names = re.findall(r"(?<![.?!]\s)\b(?!(?:Welsh|English|Wales|England|UK|The)\b)[A-Z][\w&’'-]*", said[1:])
+    if names and not chosen:
+        # "the Corporate Parenting Week pack" is called by its title, as readers do.
+        chosen = [d for d in docs if {n.lower() for n in names} <= set(re.findall(r"[\w&’'-]+", docs[d].title.lower()))]
     named_publisher = bool(chosen)
-    if not named_publisher and re.search(r"(?<![.?!]\s)\b(?!(?:Welsh|English|Wales|England|UK|The)\b)[A-Z][\w&’'-]*", said[1:]):
-        return ()  # a name that is none of our publishers: another body's document
+    if not named_publisher and names:
+        return ()  # a name that is none of our publishers or titles: another body's document
     chosen = chosen or list(docs)
     year = re.search(r"\b(?:19|20)\d\d\b", said)
     if year:

@@ -677,6 +677,22 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert named_source("What does the DfE guidance say about care leavers' housing?", docs).doc_ids == ()
     called = named_source("What does the Welsh toolkit call organisations that sign the charter?", docs)
     assert "call" in called.rest, "a verb that is the question itself stays"
+    titled = named_source("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?", docs)
+    assert titled.doc_ids == ("lga-week-2012",), "a document called by its title is that document"
+
+
+def test_a_document_called_by_its_title_answers(assistant):
+    answer = assistant.ask("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?")
+    assert answer.citations and {c.doc_id for c in answer.citations} == {"lga-week-2012"}, answer.answer
+    assert "Ofsted found that nearly half of children in care" in answer.citations[0].quote
+
+
+def test_a_sentence_leaning_on_the_one_before_is_found_by_its_words(assistant):
+    """"These included ways to ..." after "The final report ... contained 34 recommendations.": the
+    pair answers "how many recommendations ... and when was it published?"."""
+    answer = assistant.ask("How many recommendations did Sir Martin Narey's independent review of children's "
+                           "residential care make, and when was it published?")
+    assert any("34 recommendations" in c.quote and "July 2016" in c.quote for c in answer.citations), answer.answer
 
 
 @pytest.mark.parametrize("question, kind", [
