@@ -222,9 +222,11 @@ class SentenceSelector:
                     sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
         # "These young people review all semi-independent accommodation ..." means what it means
         # after "... the work of 'Young Inspectors'.": a sentence that leans on the one before is
-        # read with it.
+        # read with it, for its meaning and for the words it shares with the question.
+        read_with: list[str] = []
         for i, c in enumerate(candidates):
             both = self._with_before(c.hit.doc_id, c.start, c.end, c.text)
+            read_with.append(both or c.text)
             if both:
                 sims[i] = max(sims[i], float(self.embed_sentences((both,))[0] @ qvec))
         expanded = self.vocabulary.expand(question)
@@ -248,10 +250,10 @@ class SentenceSelector:
         opens_part = part_heading(part) if part is not None else None
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         rows = []
-        for c, sim in zip(candidates, sims):
+        for c, sim, read in zip(candidates, sims, read_with):
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
-            stoks = set(tokenize(c.text))
+            stoks = set(tokenize(read))
             # The sentence's own headings: a passage of a glossary runs over several ("Private
             # arrangement", then "Private fostering" and its definition).
             own = shape.section_at(c.start)
