@@ -62,7 +62,10 @@ _PART = r"(item|principle|pledge|step|priority|recommendation|standard|commitmen
 PART_NOUNS = _PART[1:-1]  # what a numbered part of a document goes by ("the first principle")
 # "the eighth principle", "the final item", "the last one"; "principle 8", "step two".
 _POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART}\s+({_NUMBER})\b", re.I)
-_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means)\b|{_POSITION.pattern}",
+# "Where does my job sit in Walsall's levels of responsibility?" asks for the one level it falls under.
+_WHERE_IN_SET = r"\bwhere\s+(?:does|do|would|will|should)\b[^?]{0,60}?\b(?:sit|fit|fall|come|belong|put)\b[^?]{0,40}?\bin\b"
+_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means|would|sits?|fits?|falls?)\b|{_WHERE_IN_SET}|"
+                         rf"{_POSITION.pattern}",
                          re.I)
 # "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same

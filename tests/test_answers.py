@@ -140,6 +140,17 @@ def test_one_member_of_a_set_asked_for_gets_that_item_under_its_lead_in(assistan
     assert [c.quote[:2] for c in last.citations if re.match(r"\d\. ", c.quote)] == ["7."], last.answer
 
 
+@pytest.mark.parametrize("question", [
+    "I'm a designated nurse for looked after children in Walsall. Where does my job sit in their levels of "
+    "corporate parenting responsibility?",
+    "I'm a designated nurse for LAC. Which of Walsall's levels of corporate parenting responsibility would my job sit in?",
+])
+def test_where_a_role_sits_in_a_set_of_levels_gets_its_level(assistant, question):
+    answer = assistant.ask(question)
+    items = [c.quote.split(":")[0] for c in answer.citations if re.match(r"\d\. ", c.quote)]
+    assert items == ["3. Specialist"], answer.answer
+
+
 def test_a_member_the_list_does_not_hold_gets_the_list_not_a_guess(assistant):
     eighth = assistant.ask("What is the eighth principle?")
     english = [c for c in eighth.citations if re.match(r"\d\. ", c.quote)]
