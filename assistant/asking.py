@@ -278,8 +278,10 @@ _ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to 
 
 
 def question_parts(question: str) -> list[str]:
-    """The parts of a question asked in several parts; a single question is one part."""
-    parts = [p.strip(" ,;?") for p in _PART_BREAK.split(question)]
+    """The parts of a question asked in several parts; a single question is one part. Parts are
+    read after what is said before the ask ("I run a leisure centre in Wales. What might stop
+    ..., and what are we meant to do about it?" has two)."""
+    parts = [p.strip(" ,;?") for p in _PART_BREAK.split(asked_part(question))]
     parts = [p for p in parts if len(p.split()) >= 3 and _ASKS.match(p)]
     return parts if len(parts) >= 2 else [question]
 

@@ -14,6 +14,7 @@ from cpguide.assistant.sources import named_source
 from cpguide.assistant.structure import asks_for_set, leans_on_previous
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
 from cpguide.index.search import Filters
+from cpguide.index.vocabulary import default_vocabulary
 
 SEVEN = [
     "to act in the best interests",
@@ -690,6 +691,14 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert "call" in called.rest, "a verb that is the question itself stays"
     titled = named_source("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?", docs)
     assert titled.doc_ids == ("lga-week-2012",), "a document called by its title is that document"
+
+
+def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
+    """"I work for a local charity in Telford." says who asks; the two parts after it are each answered."""
+    answer = assistant.ask("I work for a local charity in Telford. What groups are there for care-experienced young "
+                           "people to have their say, and can people from partner organisations go along?")
+    assert any("established a Young Persons’ Panel" in c.quote for c in answer.citations), answer.answer
+    assert "barriers" in default_vocabulary().expand("What might stop care-experienced kids using our leisure centre?")
 
 
 def test_a_document_called_by_its_title_answers(assistant):
