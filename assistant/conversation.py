@@ -253,6 +253,11 @@ def leans_on_context(question: str) -> bool:
     q = re.sub(r"(?<!\w)['‘\"“][^'’\"”]{3,120}['’\"”](?!\w)", " the quotation ", q)
     if _THAT_THIS.search(q):
         return True
+    # "What should our allocation policy look like then?": "then" closing a question means "given
+    # what was just said", unless the question sets its own condition ("if ..., what then?").
+    last_then = re.search(r",?\s+then\s*[?.!]*$", q, re.I)
+    if last_then and not re.search(r"\b(?:if|when|once|after|before|until|unless)\b", q[:last_then.start()], re.I):
+        return True
     plain = _DUMMY_IT.sub(" ", q)
     if _stands_alone(plain):
         # "Does corporate parenting apply to district councils too?" names all it asks about;

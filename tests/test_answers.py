@@ -834,6 +834,10 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
 
 
+def test_then_after_a_condition_the_question_sets_leans_on_nothing():
+    assert not leans_on_context("If a child in care goes missing twice in a month, what should the council do then?")
+
+
 @pytest.mark.parametrize("question", [
     "And what about health?", "and in Wales?", "Who checks that happens?", "why?",
     "Tell me more about the second point", "Does that apply to them too?", "What does the nurture one mean?",
@@ -858,7 +862,7 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     "What about Walsall: what do they do?", "What about Newport City Council: who pays for it?",
     "What about Telford's strategy: does it cover this?", "What did Ofsted say about her?",
     "A quick different one: who pays for it?", "And for care leavers, what does that mean?", "And for them, who pays?",
-    "What does 'it' mean?",
+    "What does 'it' mean?", "What should our allocation policy look like then?", "Who chairs the panel, then?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
