@@ -346,6 +346,18 @@ class SentenceSelector:
                 break
             if c.score >= floor and (c.similarity >= self.floor or c.anchored):
                 take(c)
+        # "What's a former relevant child?" under the glossary's "Former relevant child": a short
+        # section the question asks about by its heading is quoted whole (the definition, then
+        # what it says of it), not only its best-scoring sentence.
+        headed = next((c for c in chosen if c.anchored and not c.under_part), None)
+        if headed is not None:
+            section = self.shape(headed.hit.doc_id).section_at(headed.start)
+            same = [c for c in candidates if c.anchored and c.hit.doc_id == headed.hit.doc_id
+                    and self.shape(c.hit.doc_id).section_at(c.start) is section]
+            if len(same) <= MAX_SENTENCES:
+                for c in sorted(same, key=lambda c: c.start):
+                    take(c)
+
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""
             if chosen and not any(wanted(c) for c in chosen):

@@ -389,6 +389,7 @@ def test_a_sentence_followed_by_this_includes_brings_the_list(assistant):
     ("What counts as private fostering?", "An informal arrangement where a child or young person is looked-after by someone"),
     ("What is a private arrangement?", "An informal arrangement where a child or young person is looked-after by a close"),
     ("How does the LGA's glossary define a children's home?", "A residential facility where groups of children"),
+    ("What's a former relevant child?", "A care leaver aged 18-21 who was a relevant child"),  # then its second sentence
 ])
 def test_a_term_asked_about_is_answered_from_the_glossary_entry_headed_by_it(assistant, question, begins):
     """The pack's glossary sets each term as a heading over its definition, several to a passage:
