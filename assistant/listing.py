@@ -13,7 +13,8 @@ import re
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.selection import Candidate
-from cpguide.assistant.structure import SET_NOUNS, ListBlock, asks_for_member, asks_for_set, member_position, set_size
+from cpguide.assistant.structure import (LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member, asks_for_set,
+                                        member_position, set_size)
 from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
@@ -28,9 +29,6 @@ SET_LISTS_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
-# Words every question and lead-in here share, which say nothing about which list is meant.
-_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
-                                   "looked after council councils example examples include following"))
 # An item's own number: "6. for those children ..." or "A stable home (8)".
 _ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
@@ -205,7 +203,7 @@ def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool
     if after is None or not shape.is_lead_in(*after):
         return None
     lead = library.document(chosen.hit.doc_id).text[after[0]:after[1]]
-    shared = (set(tokenize(question)) - _FIELD_TOKENS) & set(tokenize(lead)) & set(tokenize(chosen.text))
+    shared = (set(tokenize(question)) - LIST_FIELD_TOKENS) & set(tokenize(lead)) & set(tokenize(chosen.text))
     if not wants_set and not shared:
         return None
     return shape.list_after(*after)

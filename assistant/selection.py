@@ -22,8 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
-from cpguide.assistant.structure import (DocumentShape, asks_for_member, asks_for_set, is_footnote, leans_on_previous,
-                                        numbered_part, part_heading)
+from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
+                                        leans_on_previous, numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -258,9 +258,10 @@ class SentenceSelector:
             # arrangement", then "Private fostering" and its definition).
             own = shape.section_at(c.start)
             c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
-            c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
+            c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined) \
+                or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(heading, heading=True)) if wanted else set()
             rows.append([
@@ -422,6 +423,28 @@ class SentenceSelector:
         for i in range(0, len(missing), batch):
             self.embed_sentences(tuple(missing[i:i + batch]))
         return len(missing)
+
+
+# Words any lead-in may use to open its list, which name nothing asked for (with the field's own).
+_LEAD_IN_TOKENS = LIST_FIELD_TOKENS | frozenset(tokenize("includes including follows are is these those such as key "
+                                                         "main particular some other service services sector"))
+
+
+def _names_what_is_asked(lead_in: str, asked: set[str], asked_slugs: set[str]) -> bool:
+    """"Particular areas of focus include:" answers "what areas of focus does the paper list for
+    the strategy?": every word the lead-in names its list by is in the question, as a heading's
+    would be. The service a list is for is not what it is a list of ("Examples of what you can do
+    as a corporate parent in social services:" does not answer "who can the role include?"), and a
+    list for a service the question does not name answers it by no words of its own ("Corporate
+    parenting principles which apply to private sector services:" to "which parts of our work
+    should we apply its principles in?")."""
+    mentions = actor_vocabulary().mentions(lead_in, heading=True)
+    if mentions and not {slug for *_, slug in mentions} & asked_slugs:
+        return False
+    for start, end, _ in sorted(mentions, reverse=True):
+        lead_in = lead_in[:start] + " " + lead_in[end:]
+    own = set(tokenize(lead_in)) - _LEAD_IN_TOKENS
+    return len(own) >= 2 and own <= asked
 
 
 def _counted(question: str) -> re.Pattern[str] | None:

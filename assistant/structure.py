@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import asked_part
 from cpguide.assistant.places import places
+from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 
 MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the source holds
@@ -33,6 +34,9 @@ _LEANS = re.compile(
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,
 )
+# Words every question and lead-in here share, which say nothing about which list is meant.
+LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
+                                       "looked after council councils example examples include following"))
 # A question that asks for a set wants the whole list, not the sentence that best matches it.
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
@@ -63,10 +67,10 @@ PART_NOUNS = _PART[1:-1]  # what a numbered part of a document goes by ("the fir
 # "the eighth principle", "the final item", "the last one"; "principle 8", "step two".
 _POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART}\s+({_NUMBER})\b", re.I)
 # "Where does my job sit in Walsall's levels of responsibility?" asks for the one level it falls under.
-_WHERE_IN_SET = r"\bwhere\s+(?:does|do|would|will|should)\b[^?]{0,60}?\b(?:sit|fit|fall|come|belong|put)\b[^?]{0,40}?\bin\b"
-_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means|would|sits?|fits?|falls?)\b|{_WHERE_IN_SET}|"
-                         rf"{_POSITION.pattern}",
-                         re.I)
+_WHERE_IN_SET = (r"\bwhere\s+(?:does|do|would|will|should)\b[^?]{0,60}?\b(?:sit|fit|fall|come|belong|put)\b"
+                 r"[^?]{0,40}?\bin\b")
+_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means|would|sits?|fits?|falls?)\b|"
+                         rf"{_WHERE_IN_SET}|{_POSITION.pattern}", re.I)
 # "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same
 # words ask for the set only when the question says nothing beyond who and where.

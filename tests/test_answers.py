@@ -702,6 +702,16 @@ def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
     assert "barriers" in default_vocabulary().expand("What might stop care-experienced kids using our leisure centre?")
 
 
+def test_a_lead_in_that_names_what_is_asked_brings_its_list(assistant):
+    """"Particular areas of focus include:" is two sentences after the one about the strategy, and
+    its own words are the question's."""
+    answer = assistant.ask("What particular areas of focus does Telford's partners paper list for the Joint Health "
+                           "and Wellbeing Strategy?")
+    quotes = [c.quote for c in answer.citations]
+    assert "Particular areas of focus include:" in quotes, answer.answer
+    assert any(q.startswith("mental health services") for q in quotes), answer.answer
+
+
 def test_a_document_called_by_its_title_answers(assistant):
     answer = assistant.ask("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?")
     assert answer.citations and {c.doc_id for c in answer.citations} == {"lga-week-2012"}, answer.answer
