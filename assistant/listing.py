@@ -87,7 +87,9 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     for i in set(found) - others:
         c, block = chosen[i], found[i]
         doc_text = library.document(c.hit.doc_id).text
-        if wants_set:
+        if wants_set or (c.anchored and not c.under_part):
+            # "Why should my council get involved?" is the heading over "Corporate Parenting Week
+            # provides an opportunity for:": the document's answer to the question is the whole list.
             lists[i] = block
         elif member:
             lists[i] = _member(question, doc_text, c, block, selector)

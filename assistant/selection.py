@@ -182,19 +182,24 @@ class SentenceSelector:
         return self.library.document(doc_id).text[block.lead[0]:block.items[-1][1]]
 
     @staticmethod
-    def _heading_asked(qtok: set[str], sec, defined: frozenset[str] = frozenset()) -> bool:
+    def _heading_asked(qtok: set[str], sec, defined: frozenset[str] = frozenset(), asked_with: str = "") -> bool:
         """Does the question ask what the section's own heading asks or names ("Why should a
         council get involved in Corporate Parenting Week?" under "Why should my council get
         involved?")? Every word of a heading of ``HEADING_WORDS`` or more is in the question, and
         the heading says at least ``HEADING_SHARE`` of what the question does. A term the question
         asks the meaning of ("what counts as private fostering?") is ``defined``: a heading that is
-        that term, whatever its length, is asked about (a glossary's entries). ``sec`` is the
-        sentence's own section."""
+        that term, whatever its length, is asked about (a glossary's entries), and so is a heading
+        that is itself a question, asked with the same question word (``asked_with``: "why"), of
+        whatever length. ``sec`` is the sentence's own section."""
         if sec is None or not sec.heading_path:
             return False
-        htok = set(tokenize(sec.heading_path[-1]))
+        heading = sec.heading_path[-1].strip()
+        htok = set(tokenize(heading))
         if defined and htok == defined:
             return True  # "What counts as private fostering?" under the glossary's "Private fostering"
+        if heading.endswith("?") and asked_with and heading.split()[0].lower() == asked_with \
+                and htok - LIST_FIELD_TOKENS:  # "What is corporate parenting?" asks what every question here does
+            return htok <= qtok  # a heading that asks the question, with the same question word
         return len(htok) >= HEADING_WORDS and htok <= qtok and len(htok) >= HEADING_SHARE * len(qtok)
 
     def _with_before(self, doc_id: str, start: int, end: int, text: str) -> str:
@@ -233,6 +238,7 @@ class SentenceSelector:
         qtok = set(tokenize(expanded))
         asked_tokens = set(tokenize(question))
         # "What is / what counts as / what is meant by X?": X may be a heading of its own.
+        asked_with = (asked_part(question).split() or [""])[0].lower()  # "why" of "Why should my council ...?"
         m = _DEFINES.search(asked_part(question))
         defined = frozenset(tokenize(m.group(1))) if m else frozenset()
         idf = {t: self.library.lexical.idf(t) for t in qtok}
@@ -260,7 +266,7 @@ class SentenceSelector:
             c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
-            c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined) \
+            c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(heading, heading=True)) if wanted else set()

@@ -712,6 +712,16 @@ def test_a_lead_in_that_names_what_is_asked_brings_its_list(assistant):
     assert any(q.startswith("mental health services") for q in quotes), answer.answer
 
 
+def test_a_heading_that_asks_the_question_brings_the_list_under_it(assistant):
+    """The 2012 pack asks "Why should my council get involved?" as a heading and answers it with a
+    list of five opportunities: the whole list answers, though the question asks for no set."""
+    answer = assistant.ask("Why should my council get involved in Corporate Parenting Week?")
+    quotes = [c.quote for c in answer.citations]
+    assert "Corporate Parenting Week provides an opportunity for:" in quotes, answer.answer
+    assert any(q.startswith("recruiting people to come forward") for q in quotes), answer.answer
+    assert "more in the source" not in answer.answer
+
+
 def test_a_document_called_by_its_title_answers(assistant):
     answer = assistant.ask("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?")
     assert answer.citations and {c.doc_id for c in answer.citations} == {"lga-week-2012"}, answer.answer
