@@ -22,7 +22,8 @@ from cpguide.assistant.conversation import Conversation, leans_on_context, place
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
-from cpguide.assistant.structure import SET_NOUNS, is_footnote, leans_on_previous, numbered_part, part_heading, singular
+from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
+                                        leans_on_previous, numbered_part, part_heading, singular)
 from cpguide.index.lexical import tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -273,6 +274,12 @@ class Assistant:
             chosen, lists, left_out = [run[0]], {0: run[1]}, set()
         else:
             lists, left_out = lists_for(self.library, self.selector, resolved, chosen, ranked)
+            counted = counted_set(resolved)
+            if counted and not lists and asks_for_set(resolved) and not asks_for_member(resolved):
+                # "What are the seven priorities in Telford's 'The Promise'?" where the strategy only
+                # says it "identifies the seven priorities": naming a set is not setting it out.
+                return self._abstain(question, resolved, hits,
+                                     f"The library mentions the {counted} but does not set them out.")
         block_of = {id(chosen[i]): block for i, block in lists.items()}
         spans = [(chosen[i].hit.doc_id, s, e) for i, b in lists.items()
                  for s, e in ([b.lead] if b.lead else []) + list(b.items)]

@@ -104,6 +104,7 @@ _NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)
 _SET_NOUN = (rf"(?:{PART_NOUNS}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
              r"commitments|promises|outcomes)")
 SET_NOUNS = re.compile(rf"\b({_SET_NOUN})\b", re.I)
+_COUNTED_SET = re.compile(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{_SET_NOUN}\b", re.I)
 
 
 def singular(word: str) -> str:
@@ -342,9 +343,16 @@ def member_position(question: str) -> int | None:
     return position or None  # "principle 0" names no member
 
 
+def counted_set(question: str) -> str | None:
+    """The set the question counts, as it says it: "eleven principles" of "What are the eleven
+    principles of the charter?"; None when it gives no count."""
+    m = _COUNTED_SET.search(asked_part(question))
+    return m.group() if m else None
+
+
 def set_size(question: str) -> int | None:
     """How many members the question says its set has: 11 for "the eleven principles"."""
-    m = re.search(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{_SET_NOUN}\b", asked_part(question), re.I)
+    m = _COUNTED_SET.search(asked_part(question))
     if m is None:
         return None
     word = m.group(1).lower()

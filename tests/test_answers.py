@@ -722,6 +722,14 @@ def test_a_heading_that_asks_the_question_brings_the_list_under_it(assistant):
     assert "more in the source" not in answer.answer
 
 
+def test_a_counted_set_the_library_only_names_is_declined_not_answered_by_its_name(assistant):
+    """Telford's strategy "identifies the seven priorities" of its Promise without listing them."""
+    answer = assistant.ask("What are the seven priorities in Telford's 'The Promise'?")
+    assert answer.abstained and "mentions the seven priorities but does not set them out" in answer.answer, answer.answer
+    listed = assistant.ask("What are the seven corporate parenting principles?")
+    assert not listed.abstained and sum(1 for c in listed.citations if re.match(r"\d\. ", c.quote)) == 7
+
+
 def test_a_document_called_by_its_title_answers(assistant):
     answer = assistant.ask("What did Ofsted find about stigma, according to the Corporate Parenting Week pack?")
     assert answer.citations and {c.doc_id for c in answer.citations} == {"lga-week-2012"}, answer.answer
