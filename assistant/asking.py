@@ -111,7 +111,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"opening (?:hours|times)|the dates? (?:of|for)|"
                    r"closing date|by when|what year|which year|what month|when exactly|"
                    r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
-                   r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place)|"
+                   r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place|"
+                   r"first)|"
                    r"when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
                    r"launched|published|happening))\b", re.I),
         re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"

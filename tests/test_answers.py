@@ -722,6 +722,11 @@ def test_a_heading_that_asks_the_question_brings_the_list_under_it(assistant):
     assert "more in the source" not in answer.answer
 
 
+def test_when_something_first_happened_wants_a_date_not_how_often(assistant):
+    answer = assistant.ask("When did Gloucestershire first recruit its Ambassadors for Vulnerable Children and Young People?")
+    assert answer.abstained, "'Ambassadors are recruited annually' says how often, not when it began: " + answer.answer
+
+
 def test_a_counted_set_the_library_only_names_is_declined_not_answered_by_its_name(assistant):
     """Telford's strategy "identifies the seven priorities" of its Promise without listing them."""
     answer = assistant.ask("What are the seven priorities in Telford's 'The Promise'?")
@@ -746,6 +751,7 @@ def test_a_sentence_leaning_on_the_one_before_is_found_by_its_words(assistant):
 
 @pytest.mark.parametrize("question, kind", [
     ("How many 16 - 17 year olds are in care in Walsall?", "count"),
+    ("When did Gloucestershire first recruit its Ambassadors?", "date"),
     ("Up to what age - 18 or 21 - can care leavers get a personal adviser?", "age"),
     ("What is the minimum wage rate for apprentices?", "amount"),
     ("What was the NEET rate for care leavers in 2011?", "rate"),
