@@ -57,9 +57,9 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
         re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
                    r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|rent|tax|fees?|wages?|salary|"
-                   r"expenses|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
+                   r"expenses|(?:a|per|each) (?:week|month|year)|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
                    r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:[\w-]+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
-                   r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
+                   r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value|pocket money)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
                    r"(?!the |each |a |an )))|what (?:\w+ )?(?:fees?|wages?|"
                    r"salary|allowance|rate of pay)\b|how many pounds|(?:monetary|cash|financial) value|"
                    r"value of (?:the|each|a|an) (?:\w+ ){0,2}(?:grant|payment|allowance|budget|bursary|award|fund)|(?:how much|what)\b[^?]{0,40}\bworth\b(?! (?:doing|it\b))|what does it cost|"

@@ -752,6 +752,8 @@ def test_a_sentence_leaning_on_the_one_before_is_found_by_its_words(assistant):
 @pytest.mark.parametrize("question, kind", [
     ("How many 16 - 17 year olds are in care in Walsall?", "count"),
     ("When did Gloucestershire first recruit its Ambassadors?", "date"),
+    ("How much a week do staying put carers get in fees and allowances?", "amount"),
+    ("What's the recommended weekly pocket money for a looked after child?", "amount"),
     ("Up to what age - 18 or 21 - can care leavers get a personal adviser?", "age"),
     ("What is the minimum wage rate for apprentices?", "amount"),
     ("What was the NEET rate for care leavers in 2011?", "rate"),
