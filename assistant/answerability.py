@@ -207,8 +207,9 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     # The answer may sit a little below the sentences chosen: look through the best few.
     # Contact details belong to someone: Gloucestershire's email does not answer "who is the
     # contact at Walsall?", so the places the question names must be in the passage.
-    # So do figures: "what percentage of Walsall's care leavers ...?" wants Walsall's figure.
-    named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person") or p.possessive}
+    # So do figures: "what percentage of Walsall's care leavers ...?" and "how many foster carers
+    # does Telford & Wrekin have?" want Walsall's and Telford's, not a national one.
+    named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person", "count", "rate") or p.possessive}
     if asked in ("contact", "person"):
         # So do organisations named: the toolkit's own email does not reach Voices from Care Cymru.
         named |= {part.lower() for m in _ORGANISATION.finditer(asked_part(question))
@@ -232,7 +233,9 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         # (Not for a bare "when", which any condition answers.)
         words = set(tokenize(c.hit.text if leans_on_previous(c.text) and asked != "when" else c.text))
         shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total
-        where = f"{c.hit.title} {c.hit.text}".lower()  # "Corporate Parenting Week" is the 2012 pack's own title
+        # "Corporate Parenting Week" is the 2012 pack's own title; "Stockton-on-Tees Borough Council"
+        # heads the case study whose "Virtually all care leavers - 93 per cent" is Stockton's figure.
+        where = f"{c.hit.title} {c.hit.section} {c.hit.text}".lower()
         if looks.search(c.text) and shared >= KIND_SHARED and all(n in where for n in named) \
                 and all(y in c.text for y in years):
             return True
@@ -278,6 +281,8 @@ def reason(signals: Signals) -> str:
         return f"The library covers England and Wales; it has nothing on {signals.other_place.title()}."
     if signals.unknown_name:
         return f"Nothing in the library mentions {signals.unknown_name}."
+    if signals.live:  # "How many children are looked after in Telford right now?": no figure would be current
+        return "The library holds published guidance, not current figures or dates."
     if signals.asked and not signals.kind_found:
         what = {"rate": "a rate or share", "amount": "an amount of money", "duration": "a length of time", "contact": "contact details",
                 "person": "the name of the person in that post",
@@ -287,6 +292,4 @@ def reason(signals: Signals) -> str:
     if signals.unknown:
         words = list(signals.unknown[:2])
         return "Nothing in the library mentions " + " or ".join(words) + "."
-    if signals.live:
-        return "The library holds published guidance, not current figures or dates."
     return ""

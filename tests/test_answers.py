@@ -722,6 +722,15 @@ def test_a_heading_that_asks_the_question_brings_the_list_under_it(assistant):
     assert "more in the source" not in answer.answer
 
 
+def test_a_count_of_a_named_councils_own_comes_from_that_council(assistant):
+    """A national count of foster families is not Telford's; Stockton's figure sits in its case
+    study, whose heading names it."""
+    telford = assistant.ask("How many foster carers does Telford & Wrekin have on its books?")
+    assert telford.abstained, telford.answer
+    stockton = assistant.ask("What share of Stockton-on-Tees care leavers move on to suitable accommodation of their choice?")
+    assert any("93 per cent" in c.quote for c in stockton.citations), stockton.answer
+
+
 def test_when_something_first_happened_wants_a_date_not_how_often(assistant):
     answer = assistant.ask("When did Gloucestershire first recruit its Ambassadors for Vulnerable Children and Young People?")
     assert answer.abstained, "'Ambassadors are recruited annually' says how often, not when it began: " + answer.answer
