@@ -16,11 +16,13 @@ from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
 from cpguide.assistant.sources import DOC_NOUNS
-from cpguide.assistant.structure import PART_NOUNS
+from cpguide.assistant.structure import PART_NOUNS, SET_NOUNS, singular
 from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-             "fifth": 5, "5th": 5, "sixth": 6, "last": -1}
+             "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+             "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "eleventh": 11, "11th": 11, "twelfth": 12, "12th": 12,
+             "last": -1}
 # A question that opens like this continues the one before, whatever follows: "what about health?".
 _FOLLOW_UP_START = re.compile(
     r"^(what about|how about|what of|what else|anything else|same for|tell me more|"
@@ -61,6 +63,7 @@ _CHAT_OPENER = re.compile(
     r"(?:thing|question|point|topic|issue|matter|subject)|"
     r"can i ask (?:you )?(?:about )?(?:something|another thing|a different (?:thing|question))(?: else)?(?=\s*\?)|"
     r"(?:on|onto|to) (?:another|a different|a new) (?:note|subject|topic|thing)|changing (?:the )?(?:subject|topic)|"
+    r"(?:(?:one more|one last|another one|another|a quick one|quick one)(?: (?:thing|question))?\s+)?"
     r"on something (?:else|different)(?: entirely| altogether)?|"
     r"changing tack|(?:totally|completely|something) (?:different|else)(?: (?:thing|question|topic))?|"
     r"(?:(?:and|so|ok(?:ay)?|right)[\s,]+)?now (?:for|to|on to|onto) (?:something|a (?:different|new) "
@@ -302,6 +305,8 @@ def asks_of_source(question: str) -> bool:
     if not m:
         return False
     said = m.group(1)
+    if re.match(rf"(?:{'|'.join(_ORDINALS)})\b", said, re.I):
+        return False  # "what does the ninth one say?" asks about a point of the last answer, not a source
     return len(said.split()) <= 2 or bool(_SOURCE_WORD.search(said) or subjects_in(said) or _PEOPLE.search(said))
 
 
@@ -358,6 +363,9 @@ def is_follow_up(question: str, conversation: Conversation | None) -> bool:
     return leans_on_context(question)
 
 
+_ITEM_LABEL = re.compile(r"\((\d{1,2})\)\s*$|^\s*(\d{1,2})[.)]\s")
+
+
 def _cited_passage(conversation: Conversation, question: str) -> str | None:
     """'the second point' / 'source 3' / '[2]' -> that citation's quote in the last answer."""
     last = conversation.last
@@ -377,6 +385,16 @@ def _cited_passage(conversation: Conversation, question: str) -> str | None:
     if not m.group(0)[-1:].isdigit() and not m.group(0).startswith("["):
         # "the third one" of an answer that is a list counts its items, not its lead-in.
         items = [int(i) for i in re.findall(r"^\s+- .*\[(\d+)\]$", last.answer.answer, re.M)]
+        # "the ninth one" of a list whose items carry the charter's numbers ("equality (1)", ...,
+        # "learning (9)") is the item numbered 9, wherever it stands in the list.
+        numbered = {int(label.group(1) or label.group(2)): k for k in items if 1 <= k <= len(last.answer.citations)
+                    and (label := _ITEM_LABEL.search(last.answer.citations[k - 1].quote))}
+        if n in numbered:
+            c = last.answer.citations[numbered[n] - 1]
+            # Its number is its place among the set the last question asked for: "principle 9".
+            noun = SET_NOUNS.search(last.resolved or last.question)
+            said = f"{singular(noun.group(1))} {n}: {c.quote}" if noun else c.quote
+            return f"{said} ({c.section})" if c.section else said
         if items:
             k = items[-1] if n == -1 else items[n - 1] if n <= len(items) else None
             if k is not None and 1 <= k <= len(cites):

@@ -875,9 +875,20 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "OK, and for kids who run away from care, does the council need to agree anything with neighbouring councils?",
     "Changing tack: why does the LGA say 'it takes a village to raise a child'?",
     "On something else entirely, what does special guardianship mean?",
+    "One more on something else: what counts as private fostering?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
+
+
+def test_the_ninth_one_of_a_numbered_list_is_the_item_numbered_nine(assistant):
+    """Education's list of principles skips some ("... thrive (10)"): "the ninth one" is principle 9,
+    answered from under its own heading, not the ninth line of the list nor a source asked of."""
+    conversation = Conversation()
+    for question in ("Which Welsh charter principles apply to education services?", "What does the ninth one say?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert answer.citations and answer.citations[0].section == "Principle 9: a good education", answer.answer
 
 
 def test_then_after_a_condition_the_question_sets_leans_on_nothing():
