@@ -126,7 +126,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    re.I),
         re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual|annually|yearly|termly|regular|regularly|"
                    r"frequent|frequently|once|twice|\w+ times (?:a|per|each)|every (?:\w+ )?(?:days?|weeks?|months?|years?|"
-                   r"terms?|quarters?)|each (?:week|month|year|term)|a (?:week|month|year)|at least)\b", re.I),
+                   r"terms?|quarters?)|(?:each|per) (?:day|week|month|year|term)|a (?:week|month|year)|at least)\b", re.I),
     ),
     # A bare "when" may ask for a time or a condition: "when do the principles apply?" is
     # answered by "when exercising their functions", "when should work start?" by "well in advance".

@@ -722,6 +722,11 @@ def test_a_heading_that_asks_the_question_brings_the_list_under_it(assistant):
     assert "more in the source" not in answer.answer
 
 
+def test_how_often_is_answered_by_so_many_hours_per_week(assistant):
+    answer = assistant.ask("How often do mentors usually see the young person, and what did the Joseph Rowntree research find?")
+    assert any("two hours per week" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_count_of_a_named_councils_own_comes_from_that_council(assistant):
     """A national count of foster families is not Telford's; Stockton's figure sits in its case
     study, whose heading names it."""
