@@ -41,6 +41,7 @@ LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
+    r"\bwhat\s+(?:info|information|data|details)\s+(?:should|would|will|does|do|must|can)\b|"
     r"\bwhich\s+(?!does\b|is\b|was\b|has\b)\w+s\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"

@@ -205,6 +205,7 @@ def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
     ("What's principle eight of the Welsh charter?", False),
     ("Can I get the list of pledges?", True),
     ("What should councillors think about?", True),
+    ("As a new panel member, what info should I expect the Children in Care team to hold about our LAC?", True),
     ("What can the police do as corporate parents, according to the Welsh toolkit?", True),  # the source narrows nothing
 ])
 def test_a_yes_no_question_or_one_member_asked_for_does_not_ask_for_the_whole_set(question, is_set):
