@@ -41,13 +41,15 @@ LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
-    r"\bwhat\s+(?:info|information|data|details)\s+(?:should|would|will|does|do|must|can)\b|"
     r"\bwhich\s+(?!does\b|is\b|was\b|has\b)\w+s\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",
     re.I,
 )
+# "What info should I expect the Children in Care team to hold about our LAC?" asks for what it holds,
+# all of it; "... about care leavers' accommodation?" for the part on that.
+_WHAT_INFO = re.compile(r"\bwhat\s+(?:info|information|data|details)\s+(?:should|would|will|does|do|must|can)\b", re.I)
 # "Is ...?", "Strictly speaking, does ...?"; but "Can you list ...?", "Can I get the ...?" and "Are
 # there ...?" ask for a set.
 _YES_NO = re.compile(
@@ -317,6 +319,10 @@ def asks_for_set(question: str) -> bool:
         return False
     if _SET_QUESTION.search(question):
         return True
+    info = _WHAT_INFO.search(ask)
+    if info:
+        about = re.search(r"\babout\b(.*)$", ask[info.end():], re.I)
+        return len(_narrowing_words(about.group(1) if about else "")) <= 1
     # "We're a small youth charity in Powys thinking about signing the charter. What would we be
     # expected to do ...?": who is asking does not narrow what they ask; a situation said before
     # the ask ("A 19-year-old tenant is expecting a baby: ...") does.
