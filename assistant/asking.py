@@ -55,8 +55,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "amount": (
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
-        re.compile(r"\b(how much(?= (?:is|are|was|were|does|do|did|will|would|can|could|should|has|have|money|"
-                   r"funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|rent|tax|fees?|wages?|salary|"
+        re.compile(r"\b(how much(?= (?:(?:extra|more|additional|new) )?(?:is|are|was|were|does|do|did|will|would|can|"
+                   r"could|should|has|have|money|funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|rent|tax|fees?|wages?|salary|"
                    r"expenses|(?:a|per|each) (?:week|month|year)|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
                    r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:[\w-]+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value|pocket money)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
@@ -64,7 +64,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"salary|allowance|rate of pay)\b|how many pounds|(?:monetary|cash|financial) value|"
                    r"value of (?:the|each|a|an) (?:\w+ ){0,2}(?:grant|payment|allowance|budget|bursary|award|fund)|(?:how much|what)\b[^?]{0,40}\bworth\b(?! (?:doing|it\b))|what does it cost|"
                    r"(?:maximum|minimum) (?:\w+ )?(?:amount|payment|sum|grant|allowance)|what budget|"
-                   r"how (?:big|large) (?:a |is the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|fund)|"
+                   r"how (?:big|large) (?:a |is the |was the |were the )?(?:\w+ ){0,3}(?:budget|grant|allowance|payment|bursary|"
+                   r"fund|funding|investment|sum)|\bin pounds|"
                    r"(?:hourly|weekly|annual) (?:pay|wage|rate)|going rate|(?:what|which) rate\b[^?]{0,60}\b(?:paid|pay|earn)|"
                    r"(?:pay|pays|paid|earn|earns|charge|charges|cost|costs)\b.{0,40}\b(?:each|per|a|every) "
                    r"(?:week|month|year|hour|night|visit|placement|child))\b", re.I),
@@ -92,7 +93,7 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(phone (?:number|line)|telephone|mobile number|number (?:to|for|do i) (?:call|ring|contact)|"
                    r"(?:call|ring|phone) (?:them|him|her|someone|somebody|anyone|us|you|for help|out of hours|"
                    r"the (?:\w+ )?(?:team|office|line|number|service|helpline|officer|school|council))|"
-                   r"(?:can|could) i (?:call|ring|phone)|email|e-mail|"
+                   r"(?:can|could) i (?:call|ring|phone)|\b(?:i|we) (?:can|could) (?:call|ring|phone)|email|e-mail|"
                    r"contact details?|(?:the|its|your|an|email|e-mail|postal|web|home|office|contact|correct|full) address|"
                    r"address (?:for|of|to write)|who (?:do|should|can) (?:i|we) (?:contact|ring|call|phone|email|speak to)|"
                    r"website for|get in touch|helplines?|hotlines?|named contact|contact (?:for|at|person|number|point)|"
@@ -110,7 +111,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(what dates?|which dates?|what days?|what time|deadline|"
                    r"opening (?:hours|times)|the dates? (?:of|for)|"
                    r"closing date|by when|what year|which year|what month|when exactly|"
-                   r"when (?:did|was|were) [^?]{0,60}\b(?:start|started|begin|began|launch|launched|publish|published|"
+                   r"since when|(?:is|was) there (?:a|any) (?:date|deadline|timescale)|"
+                   r"when (?:did|was|were) [^?]{0,100}\b(?:start|started|begin|began|launch|launched|publish|published|"
                    r"bring out|brought out|introduce|introduced|set up|run|held|open|opened|happen|happened|take place|"
                    r"first)|"
                    r"when (?:is|are|was|were|will) [^?]{0,60}\b(?:due|held|taking place|"
@@ -217,8 +219,8 @@ _CONTACT_ASKED = (
 
 # "What year did Gloucestershire first recruit its Ambassadors?", "When was the group set up?":
 # a point in time, answered by a year or a month, not by how often something happens.
-_WHEN_IT_BEGAN = re.compile(r"\b(?:what|which) year\b|\bwhen (?:did|was|were)\b[^?]{0,60}\b(?:start|started|begin|began|"
-                            r"launch|launched|publish|published|introduce|introduced|set up|established|founded|"
+_WHEN_IT_BEGAN = re.compile(r"\b(?:what|which) year\b|\bsince when\b|\bwhen (?:did|was|were)\b[^?]{0,100}\b"
+                            r"(?:start|started|begin|began|launch|launched|publish|published|introduce|introduced|set up|established|founded|"
                             r"created|first)\b", re.I)
 _YEAR_OR_MONTH = re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                             r"november|december)\b", re.I)

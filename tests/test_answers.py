@@ -737,6 +737,11 @@ def test_a_count_of_a_named_councils_own_comes_from_that_council(assistant):
     assert any("93 per cent" in c.quote for c in stockton.citations), stockton.answer
 
 
+def test_when_the_law_first_did_something_is_answered_by_the_acts_year(assistant):
+    law = assistant.ask("When did the law first define the responsibility of corporate parents?")
+    assert any("2017" in c.quote for c in law.citations), law.answer
+
+
 def test_when_something_first_happened_wants_a_date_not_how_often(assistant):
     answer = assistant.ask("When did Gloucestershire first recruit its Ambassadors for Vulnerable Children and Young People?")
     assert answer.abstained, "'Ambassadors are recruited annually' says how often, not when it began: " + answer.answer
@@ -767,6 +772,12 @@ def test_a_sentence_leaning_on_the_one_before_is_found_by_its_words(assistant):
 @pytest.mark.parametrize("question, kind", [
     ("How many 16 - 17 year olds are in care in Walsall?", "count"),
     ("When did Gloucestershire first recruit its Ambassadors?", "date"),
+    ("Since when has Trafford been giving homeless 16 and 17-year-olds a full leaving care service?", "date"),
+    ("When did Gloucestershire's pilot of personal budgets for children in care needing mental health support start?",
+     "date"),
+    ("How much extra money does each council get to extend the virtual school head role?", "amount"),
+    ("How big was the investment the lead member won for the new children's homes, in pounds?", "amount"),
+    ("Is there someone at Central Bedfordshire I can ring about their teenage adoption panel?", "contact"),
     ("How much a week do staying put carers get in fees and allowances?", "amount"),
     ("What's the recommended weekly pocket money for a looked after child?", "amount"),
     ("Up to what age - 18 or 21 - can care leavers get a personal adviser?", "age"),
