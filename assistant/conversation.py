@@ -424,6 +424,16 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     if other and named:
         return previous[:named.start()] + other.group(1).lower() + previous[named.end():], place
 
+    # "What does principle 3, togetherness, ask?" then "And the next one, support?": principle 4.
+    step = re.match(r"^(?:and|what about|how about)?\s*(?:the\s+)?(next|previous)(?:\s+one)?\b", question.strip(), re.I)
+    numbered = re.search(rf"\b({PART_NOUNS})\s+(\d{{1,2}})\b", previous, re.I)
+    if step and numbered:
+        n = int(numbered.group(2)) + (1 if step.group(1).lower() == "next" else -1)
+        if n >= 1:
+            asked = previous[:numbered.start(2)] + str(n) + previous[numbered.end(2):]
+            # A title said with the last one ("principle 3 of the Welsh charter, togetherness,") is not the next one's.
+            return re.sub(r",\s*[\w’' -]{3,40},(?=\s)", "", asked, count=1), place
+
     cited = _cited_passage(conversation, question)
     if cited:
         # "What does the third one mean?" -> "What does this mean: togetherness (3)": the ordinal

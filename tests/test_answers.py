@@ -898,6 +898,14 @@ def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
 
 
+def test_the_next_one_after_a_numbered_principle_is_the_next_principle():
+    conversation = Conversation()
+    conversation.turns.append(Turn("What does principle 3 of the Welsh charter, togetherness, ask of organisations?",
+                                   "What does principle 3 of the Welsh charter, togetherness, ask of organisations?"))
+    asked, _ = resolve("And the next one, support?", conversation)
+    assert asked == "What does principle 4 of the Welsh charter ask of organisations?"
+
+
 def test_the_ninth_one_of_a_numbered_list_is_the_item_numbered_nine(assistant):
     """Education's list of principles skips some ("... thrive (10)"): "the ninth one" is principle 9,
     answered from under its own heading, not the ninth line of the list nor a source asked of."""
