@@ -209,7 +209,8 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     # contact at Walsall?", so the places the question names must be in the passage.
     # So do figures: "what percentage of Walsall's care leavers ...?" and "how many foster carers
     # does Telford & Wrekin have?" want Walsall's and Telford's, not a national one.
-    named = {p.name.lower() for p in places().find(question) if asked in ("contact", "person", "count", "rate") or p.possessive}
+    named = {p.name.lower() for p in places().find(question)
+             if asked in ("contact", "person", "count", "rate") or p.possessive}
     if asked in ("contact", "person"):
         # So do organisations named: the toolkit's own email does not reach Voices from Care Cymru.
         named |= {part.lower() for m in _ORGANISATION.finditer(asked_part(question))

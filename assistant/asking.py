@@ -56,8 +56,8 @@ ANSWER_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "amount": (
         # "How much is the grant?", "how much pocket money", not "how much say do they get?".
         re.compile(r"\b(how much(?= (?:(?:extra|more|additional|new) )?(?:is|are|was|were|does|do|did|will|would|can|"
-                   r"could|should|has|have|money|funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|rent|tax|fees?|wages?|salary|"
-                   r"expenses|(?:a|per|each) (?:week|month|year)|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
+                   r"could|should|has|have|money|funding|cash|pocket|pay|paid|cost|grant|allowance|budget|council tax|"
+                   r"rent|tax|fees?|wages?|salary|expenses|(?:a|per|each) (?:week|month|year)|\w+ (?:paid|cost|costs|get|earn|receive))\b|"
                    r"\s*[?.!]*$)|what(?:['’]s| is| are| was| were) the (?:[\w-]+ ){0,3}(?:rates?|amounts?|costs?|fees?|allowances?|"
                    r"grants?|budgets?|salary|wages?|pay|payments?|bursary|sums?|value|pocket money)(?!\s+(?:for\s*[?.!]*$|used|meant|intended|about|like|of "
                    r"(?!the |each |a |an )))|what (?:\w+ )?(?:fees?|wages?|"
@@ -220,8 +220,8 @@ _CONTACT_ASKED = (
 # "What year did Gloucestershire first recruit its Ambassadors?", "When was the group set up?":
 # a point in time, answered by a year or a month, not by how often something happens.
 _WHEN_IT_BEGAN = re.compile(r"\b(?:what|which) year\b|\bsince when\b|\bwhen (?:did|was|were)\b[^?]{0,100}\b"
-                            r"(?:start|started|begin|began|launch|launched|publish|published|introduce|introduced|set up|established|founded|"
-                            r"created|first)\b", re.I)
+                            r"(?:start|started|begin|began|launch|launched|publish|published|introduce|introduced|"
+                            r"set up|established|founded|created|first)\b", re.I)
 _YEAR_OR_MONTH = re.compile(r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
                             r"november|december)\b", re.I)
 

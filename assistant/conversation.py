@@ -16,7 +16,7 @@ from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
 from cpguide.assistant.sources import DOC_NOUNS
-from cpguide.assistant.structure import PART_NOUNS, SET_NOUNS, singular
+from cpguide.assistant.structure import ITEM_NUMBER, PART_NOUNS, SET_NOUNS, singular
 from cpguide.records import Answer
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -363,9 +363,6 @@ def is_follow_up(question: str, conversation: Conversation | None) -> bool:
     return leans_on_context(question)
 
 
-_ITEM_LABEL = re.compile(r"\((\d{1,2})\)\s*$|^\s*(\d{1,2})[.)]\s")
-
-
 def _cited_passage(conversation: Conversation, question: str) -> str | None:
     """'the second point' / 'source 3' / '[2]' -> that citation's quote in the last answer."""
     last = conversation.last
@@ -388,7 +385,7 @@ def _cited_passage(conversation: Conversation, question: str) -> str | None:
         # "the ninth one" of a list whose items carry the charter's numbers ("equality (1)", ...,
         # "learning (9)") is the item numbered 9, wherever it stands in the list.
         numbered = {int(label.group(1) or label.group(2)): k for k in items if 1 <= k <= len(last.answer.citations)
-                    and (label := _ITEM_LABEL.search(last.answer.citations[k - 1].quote))}
+                    and (label := ITEM_NUMBER.search(last.answer.citations[k - 1].quote))}
         if n in numbered:
             c = last.answer.citations[numbered[n] - 1]
             # Its number is its place among the set the last question asked for: "principle 9".

@@ -13,8 +13,8 @@ import re
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.selection import Candidate
-from cpguide.assistant.structure import (LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member, asks_for_set,
-                                        member_position, set_size)
+from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
+                                        asks_for_set, member_position, set_size)
 from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
@@ -29,8 +29,6 @@ SET_LISTS_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
-# An item's own number: "6. for those children ..." or "A stable home (8)".
-_ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 
 
 def lists_for(library, selector, question: str, chosen: list[Candidate],
@@ -125,7 +123,7 @@ def _member(question: str, doc_text: str, chosen: Candidate, block: ListBlock, s
         whole = block.total == len(block.items)  # a list cut at MAX_ITEMS has no known last item
         if position < 0:  # "the final item"
             return ListBlock(lead=block.lead, items=(block.items[-1],), total=block.total) if whole else block
-        labels = [_ITEM_NUMBER.search(doc_text[s:e]) for s, e in block.items]
+        labels = [ITEM_NUMBER.search(doc_text[s:e]) for s, e in block.items]
         if any(labels):  # the items carry their own numbers: only the number asked for answers
             numbered = [span for span, label in zip(block.items, labels)
                         if label and int(label.group(1) or label.group(2)) == position]

@@ -132,7 +132,8 @@ def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
     names = re.findall(r"(?<![.?!]\s)\b(?!(?:Welsh|English|Wales|England|UK|The)\b)[A-Z][\w&’'-]*", said[1:])
     if names and not chosen:
         # "the Corporate Parenting Week pack" is called by its title, as readers do.
-        chosen = [d for d in docs if {n.lower() for n in names} <= set(re.findall(r"[\w&’'-]+", docs[d].title.lower()))]
+        said_names = {n.lower() for n in names}
+        chosen = [d for d in docs if said_names <= set(re.findall(r"[\w&’'-]+", docs[d].title.lower()))]
     named_publisher = bool(chosen)
     if not named_publisher and names:
         return ()  # a name that is none of our publishers or titles: another body's document

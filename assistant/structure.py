@@ -34,6 +34,8 @@ _LEANS = re.compile(
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,
 )
+# An item's own number: "6. for those children ..." or "A stable home (8)".
+ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 # Words every question and lead-in here share, which say nothing about which list is meant.
 LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
                                        "looked after council councils example examples include following"))
@@ -72,8 +74,8 @@ _POSITION = re.compile(rf"\b({_ORDINAL})\s+(?:\w+\s+)?(?:{_PART}|one)\b|\b{_PART
 # "Where does my job sit in Walsall's levels of responsibility?" asks for the one level it falls under.
 _WHERE_IN_SET = (r"\bwhere\s+(?:does|do|would|will|should)\b[^?]{0,60}?\b(?:sit|fit|fall|come|belong|put)\b"
                  r"[^?]{0,40}?\bin\b")
-_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means|would|sits?|fits?|falls?)\b|"
-                         rf"{_WHERE_IN_SET}|{_POSITION.pattern}", re.I)
+_ONE_OF_SET = re.compile(rf"\bwhich\s+(?:one\s+)?of\b[^?]*?\b(?:is|was|does|covers|says|means|would|sits?|fits?|"
+                         rf"falls?)\b|{_WHERE_IN_SET}|{_POSITION.pattern}", re.I)
 # "What can businesses do?" asks for everything a service can do; "a 19-year-old tenant is
 # expecting a baby: what should we as her landlord do?" asks about one situation. The same
 # words ask for the set only when the question says nothing beyond who and where.
