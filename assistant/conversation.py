@@ -16,13 +16,11 @@ from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
 from cpguide.assistant.places import places
 from cpguide.assistant.sources import DOC_NOUNS
-from cpguide.assistant.structure import ITEM_NUMBER, PART_NOUNS, SET_NOUNS, singular
+from cpguide.assistant.structure import ITEM_NUMBER, ORDINAL_NUMBERS, PART_NOUNS, SET_NOUNS, singular
 from cpguide.records import Answer
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-             "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
-             "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "eleventh": 11, "11th": 11, "twelfth": 12, "12th": 12,
-             "last": -1}
+_ORDINALS = {**ORDINAL_NUMBERS, "last": -1}
+_ORDINAL_WORD = "|".join(_ORDINALS)
 # A question that opens like this continues the one before, whatever follows: "what about health?".
 _FOLLOW_UP_START = re.compile(
     r"^(what about|how about|what of|what else|anything else|same for|tell me more|"
@@ -305,7 +303,7 @@ def asks_of_source(question: str) -> bool:
     if not m:
         return False
     said = m.group(1)
-    if re.match(rf"(?:{'|'.join(_ORDINALS)})\b", said, re.I):
+    if re.match(rf"(?:{_ORDINAL_WORD})\b", said, re.I):
         return False  # "what does the ninth one say?" asks about a point of the last answer, not a source
     return len(said.split()) <= 2 or bool(_SOURCE_WORD.search(said) or subjects_in(said) or _PEOPLE.search(said))
 
@@ -373,7 +371,7 @@ def _cited_passage(conversation: Conversation, question: str) -> str | None:
     if m:
         n = int(m.group(1) or m.group(2))
     else:
-        m = re.search(r"\b(" + "|".join(_ORDINALS) + r")\b\s*(?:point|one|source|citation|bit|item)?", question, re.I)
+        m = re.search(r"\b(" + _ORDINAL_WORD + r")\b\s*(?:point|one|source|citation|bit|item)?", question, re.I)
         if m and re.search(r"\b(point|one|source|citation|bit|item|more|of those|of these|of them)\b", question, re.I):
             n = _ORDINALS[m.group(1).lower()]
     if n is None:
@@ -415,9 +413,9 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     place = place or conversation.jurisdiction
 
     # "What's the first principle ...?" then "And the second one?": the same question of the second.
-    other = re.match(rf"^(?:and|what about|how about)?\s*(?:the\s+)?({'|'.join(_ORDINALS)})(?:\s+one)?\s*[?.!]*$",
+    other = re.match(rf"^(?:and|what about|how about)?\s*(?:the\s+)?({_ORDINAL_WORD})(?:\s+one)?\s*[?.!]*$",
                      question.strip(), re.I)
-    named = re.search(rf"\b({'|'.join(_ORDINALS)})(?=\s+(?:{PART_NOUNS}|duty|point)\b)", previous, re.I)
+    named = re.search(rf"\b({_ORDINAL_WORD})(?=\s+(?:{PART_NOUNS}|duty|point)\b)", previous, re.I)
     if other and named:
         return previous[:named.start()] + other.group(1).lower() + previous[named.end():], place
 
@@ -435,7 +433,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     if cited:
         # "What does the third one mean?" -> "What does this mean: togetherness (3)": the ordinal
         # has done its work, and "third" would pull towards "the third sector".
-        asked = re.sub(rf"\bthe ({'|'.join(_ORDINALS)})\b(?:\s+(?:point|one|source|citation|bit|item))?"
+        asked = re.sub(rf"\bthe ({_ORDINAL_WORD})\b(?:\s+(?:point|one|source|citation|bit|item))?"
                        r"(?:\s+of\s+(?:those|these|them|the\s+\w+))?", "this", strip_lead(question), flags=re.I)
         return f"{asked}: {cited}", place
 

@@ -59,13 +59,17 @@ _YES_NO = re.compile(
     r"(?!\s+(?:you|there)\b)|(?:can|could)\b(?!\s+(?:you|there|i|we)\b))", re.I)
 # "Do councils have to publish a local offer, and what must it include?" asks more than yes or no.
 _AND_WH = re.compile(r"\b(?:and|or)\s+(?:what|which|who|how|where|when|why)\b", re.I)
-_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final)"
-_NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_POSITIONS = {w: n for n, ws in enumerate(
-    [("first", "one"), ("second", "two"), ("third", "three"), ("fourth", "four"), ("fifth", "five"),
-     ("sixth", "six"), ("seventh", "seven"), ("eighth", "eight"), ("ninth", "nine"), ("tenth", "ten"),
-     ("eleventh", "eleven"), ("twelfth", "twelve")], 1) for w in ws}
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                  "eleventh", "twelfth")
+_CARDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_ORDINAL = rf"(?:{'|'.join(_ORDINAL_WORDS)}|last|final)"
+_NUMBER = rf"(?:\d{{1,2}}|{'|'.join(_CARDINAL_WORDS)})"
+_POSITIONS = {w: n for n, ws in enumerate(zip(_ORDINAL_WORDS, _CARDINAL_WORDS), 1) for w in ws}
 COUNT_WORDS = frozenset(_POSITIONS) | {"last", "final"}  # "the eleventh principle" names a place in a list
+# "ninth" and "9th" -> 9: the words that name a place in a list, as a conversation points back at one.
+_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+ORDINAL_NUMBERS = {w: n for n, w in enumerate(_ORDINAL_WORDS, 1)} | {
+    f"{n}{_SUFFIX.get(n, 'th')}": n for n in range(1, len(_ORDINAL_WORDS) + 1)}
 # Not "point": "the third point" is a citation of the last answer (see conversation.py).
 _PART = r"(item|principle|pledge|step|priority|recommendation|standard|commitment|promise|outcome)"
 PART_NOUNS = _PART[1:-1]  # what a numbered part of a document goes by ("the first principle")
