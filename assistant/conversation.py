@@ -83,12 +83,13 @@ _WHOLE_QUESTION = re.compile(
 )
 # "It" that points ahead, not back: "is it true that ...", "what does it mean to ...".
 _DUMMY_IT = re.compile(
-    r"\b(?:is|was|isn't|would|will|could)\s+it\s+(?:be\s+)?(?:true|possible|ok|okay|right|wrong|legal|lawful|worth|"
+    r"\b(?:is|was|isn't|would|will|could)\s+it\s+(?:ever\s+|really\s+|actually\s+|still\s+|always\s+)?(?:be\s+)?"
+    r"(?:true|possible|ok|okay|right|wrong|legal|lawful|worth|"
     r"necessary|important|likely|fair|normal|usual|common|enough|essential|compulsory|mandatory|required|allowed|"
     r"acceptable|appropriate|better|best|wise|the case|the (?:\w+ ){0,2}\w+ (?:that|who|which))\b|"
     r"\bit(?:'s|’s| is| was| would be| will be)\s+(?:true|possible|important|necessary|essential|vital|worth|"
     r"likely|right|wrong|legal|ok|okay|fair|normal|usual|common|required|compulsory)\b|"
-    r"\bwhat (?:is|was) it like\b|\bhow (?:is|was) it decided\b|\bwhat does it (?:mean|take) to\b|"
+    r"\bwhat (?:is|was) it like\b|\bhow (?:is|was) it decided\b|\bwhat does it (?:mean|take) to\b|\bwhat does it mean (?:when|that|if|for)\b|"
     r"\bwhy does it matter\b|\bhow long does it take (?:to|for)\b|\bdoes it matter (?:if|whether|that)\b|"
     # "Is it the council's job to ...?", "whose job is it to ...?"
     r"\b(?:is|was|isn['’]t|it['’]s|it is) (?:it )?(?:the |our |my |their |a |an )?(?:[\w’']+ ){0,2}"
@@ -115,6 +116,8 @@ _THAT_THIS = re.compile(
     # "check that their foster carers are ...": "that" opens a clause with its own subject.
     r"|\b(?:mean|means|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
     r"(?!\s+(?:the|a|an|their|its|his|her|our|your|my|all|every|each|any|they|he|she|we|you|i|there|no)\b)"
+    # nor one whose own subject comes before its verb: "checks that semi-independent flats ... are good enough"
+    r"(?!(?:\s+[\w’'-]+){1,6}\s+(?:are|is|were|was|have|has|get|gets|meet|meets)\b)"
     r"|\b(?:that|this)\s*(?:[?.!,]|$|happens?|happened|is\b|was\b|does\b|do\b|means?\b|works?\b|appl\w*|covers?\b|"
     r"includ\w*|involv\w*|will\b|would\b|should\b|can\b|could\b|must\b|'s\b|’s\b)"
     r"|\b(?:that|this|those|these)\s+(?:responsibility|role|duty|arrangement|group|level|scheme|approach|"
@@ -140,14 +143,14 @@ _EVENT_VERB = re.compile(r"\s+(?:happen\w*|occur\w*|is|was|does|did|applies|star
                          r"becomes|works|changes)\b", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(they|them|their|theirs|she|he|him|his|her|hers)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z’'-]{2,}")
-# A name inside the question ("LG Inform", "Ofsted", "Stockton"): capitalised, not its first word.
-_PROPER_NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b(?!I\b)[A-Z][\w’'&-]+")
+# A name inside the question ("LG Inform", "Ofsted", "Stockton"): capitalised, not its first word (nor "I" or "OK").
+_PROPER_NAME = re.compile(r"(?<!^)(?<![.?!:]\s)\b(?!I\b|OK\b)[A-Z][\w’'&-]+")
 _STOP = frozenset(
     "what when where which while whom whose with would could should shall will that this those these there "
     "they them their have does doing done about from into onto than then also just only very much many more "
     "most some such each every been being were your yours ours mean means need needs tell know happen happens "
     "does much why who how not yes the and for are can did was has had may its our you any all but off out own "
-    "too old get got say see use one ones give example examples detail details please".split()
+    "too old get got say see use one ones give example examples detail details please ever".split()
 )
 @dataclass
 class Turn:
@@ -237,9 +240,11 @@ def leans_on_context(question: str) -> bool:
         rest = _past_openers(q)
         # "OK, and for kids who run away from care, does the council need to agree anything with
         # neighbouring councils?": whom it is about, then a whole question of its own.
-        framed = re.match(r"^(?:for|with|about|as for|regarding)\s+([^,?]{3,80}),\s*(.+)$", rest, re.I)
+        # So is "And in Stockton-on-Tees, who checks ...?": where it is set, then a whole question.
+        framed = re.match(r"^(?:for|with|about|as for|regarding|in|at)\s+([^,?]{3,80}),\s*(.+)$", rest, re.I)
         whom = framed.group(1) if framed else ""
-        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)):
+        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)
+                                                                  or places().find(whom)):
             rest = framed.group(2)
         return not _stands_alone(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
@@ -247,8 +252,10 @@ def leans_on_context(question: str) -> bool:
         rest = q[soft.end():]
         # "so what is a pathway plan?" names its subject; "so who is the chair?" asks about the last answer's.
         # "Also, who can get into LG Inform?" names it by its proper name.
+        # "So what happens to a child's football club when they move placement?" is a whole
+        # question in words enough to search on.
         names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2) \
-            or (bool(_PROPER_NAME.search(rest)) and _WHOLE_QUESTION.match(rest) is not None)
+            or (bool(_PROPER_NAME.search(rest) or _stands_alone(rest)) and _WHOLE_QUESTION.match(rest) is not None)
         return not names or leans_on_context(rest)
     # Words quoted ("why does the LGA say 'it takes a village to raise a child'?") are not the asker's.
     q = re.sub(r"(?<!\w)['‘\"“][^'’\"”]{3,120}['’\"”](?!\w)", " the quotation ", q)
@@ -263,7 +270,8 @@ def leans_on_context(question: str) -> bool:
     if _stands_alone(plain):
         # "Does corporate parenting apply to district councils too?" names all it asks about;
         # "too" alone does not make it lean on the answer before.
-        plain = re.sub(r"\b(?:too|as well|also)\s*(?=[?.!]*$)", " ", plain, flags=re.I)
+        # Nor before a clause of examples: "Is there a role for businesses in England too, like ...?"
+        plain = re.sub(r"\b(?:too|as well|also)\s*(?=[?.!]*$|,)", " ", plain, flags=re.I)
     pronoun = _PRONOUN.search(plain)
     if pronoun:
         # "How can schools make sure they ...", "if a care leaver is pregnant, can she ...": people
@@ -273,7 +281,8 @@ def leans_on_context(question: str) -> bool:
         # "How does the council make sure its care leavers ...": "its" after a service named
         # before it is that service's (but "does the council have to fund it?" leans on before).
         # So is "its" after a name: "what does Walsall expect of every member of its staff?".
-        own = pronoun.group().lower() == "its" and (subjects_in(before) or _PROPER_NAME.search(before)) \
+        own = pronoun.group().lower() == "its" and (subjects_in(before) or _PROPER_NAME.search(before)
+                                                    or _BODY.search(before)) \
             and len(q.split()) >= 6
         # "How much should a council involve young people when it recruits staff?": "it" opening a
         # clause after the body named before it is that body; "... when it happens?" is an event
@@ -311,8 +320,9 @@ def asks_of_source(question: str) -> bool:
 def _names_subject(question: str) -> bool:
     """"What is a PEP?", "so what is a pathway plan?" name their subject in a word rarer than
     everyday English; "who pays?" and "what is the point?" name none."""
+    question = re.sub(r"^(what|who)\s+(?:exactly|actually|really|precisely)\s+", r"\1 ", question, flags=re.I)
     content = _content_words(question)
-    defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+\w", question, re.I)
+    defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an|the)\s+['‘\"“]?\w", question, re.I)
     return bool(defines and content and word_zipf(content[0].lower()) < COMMON_ZIPF)
 
 

@@ -893,6 +893,17 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Changing tack: why does the LGA say 'it takes a village to raise a child'?",
     "On something else entirely, what does special guardianship mean?",
     "One more on something else: what counts as private fostering?",
+    # "it" pointing ahead, "too" before examples, "its" after the body named, "So"/"Also" before a whole
+    # question, and where it is set before one:
+    "What does it mean when a young person is in kinship care?",
+    "What does it mean that corporate parenting is not restricted to councils?",
+    "In Wales, is it ever OK to place a care leaver in a B&B?",
+    "Is there a role for housing associations in Wales too, like offering tenancies to care leavers?",
+    "How much say should a youth forum have over its own agenda?",
+    "So what exactly is a 'pathway plan'?",
+    "So what happens to a child's school place when they move foster home?",
+    "Also, how often should a child's pathway plan be reviewed?",
+    "And in Walsall, who checks that care leavers' flats are safe enough?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -945,6 +956,9 @@ def test_then_after_a_condition_the_question_sets_leans_on_nothing():
     "What about Telford's strategy: does it cover this?", "What did Ofsted say about her?",
     "A quick different one: who pays for it?", "And for care leavers, what does that mean?", "And for them, who pays?",
     "What does 'it' mean?", "What should our allocation policy look like then?", "Who chairs the panel, then?",
+    "What does it mean?", "So what should they do about it?", "Does it cover academies too?",
+    "And for care leavers, is it different?", "And in Walsall?", "So is that the same in Wales?",
+    "Is it ever OK?", "Also, who checks that?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
