@@ -801,6 +801,15 @@ def test_a_sentence_leaning_on_the_one_before_is_found_by_its_words(assistant):
     ("Who is Telford's lead member for children's services?", "person"),
     ("Who's the named nurse for looked-after children in Telford?", "person"),
     ("How much benefit do young people get from having a mentor?", ""),
+    ("What's the county council's yearly budget for its care leavers service?", "amount"),
+    ("How much an hour do Telford's young inspectors get paid?", "amount"),
+    ("What's the out-of-hours duty number for children's social care in Telford?", "contact"),
+    ("Is there a web link to Telford's local offer for care leavers?", "contact"),
+    ("Which named officer at Walsall handles apprenticeships for care leavers?", "contact"),
+    ("When's the next meeting of Walsall's corporate parenting board due?", "date"),
+    # A number counted, and a named nurse's role, are no contact:
+    ("What is the number of children in care in Walsall?", "count"),
+    ("What does the named nurse for looked-after children do?", ""),
 ])
 def test_the_kind_of_answer_is_read_from_the_ask(question, kind):
     assert kind_asked(question) == kind
