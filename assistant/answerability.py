@@ -176,8 +176,11 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     coverage = sum(idf[t] for t in qtok & top_tokens) / total
     unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
     # Each part of a question in parts asks for its own kind: "Who is the coordinator of Bolton's
-    # schemes, and how do I get hold of them?" wants a name and contact details.
-    kinds = list(dict.fromkeys(k for k in [kind_asked(question)] + [kind_asked(p) for p in question_parts(question)] if k))
+    # schemes, and how do I get hold of them?" wants a name and contact details; so does each
+    # question asked in turn ("When's the next Corporate Parenting Week? Is there one this year?").
+    asked_in_turn = [s for s in re.split(r"(?<=\?)\s+", question.strip()) if s.rstrip().endswith("?")]
+    parts = question_parts(question) + (asked_in_turn if len(asked_in_turn) > 1 else [])
+    kinds = list(dict.fromkeys(k for k in [kind_asked(question)] + [kind_asked(p) for p in parts] if k))
     asked, kind_found = (kinds[0] if kinds else ""), False
     for kind in kinds:
         kind_found = _holds_kind(kind, question, qtok, idf, chosen, ranked, vocabulary)

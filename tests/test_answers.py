@@ -833,6 +833,13 @@ def test_a_question_in_two_parts_answers_the_part_the_library_covers_and_names_t
     assert leaning.abstained, "a part that leans on the unknown name is not answered on its own"
 
 
+def test_each_question_asked_in_turn_asks_for_its_own_kind(assistant):
+    """"When's the next ...?" wants a date though the question after it does not; the 2012 week's
+    dates are no answer to it."""
+    answer = assistant.ask("When's the next Corporate Parenting Week? Could our ward take part?")
+    assert answer.abstained, answer.answer
+
+
 @pytest.mark.parametrize("question, quoted", [
     # Two names joined by "and the" are two names, each known to the library.
     ("In Luton, what ages do the Independent Visitor Scheme and the Mentoring service cover?", "up to the age of 18"),
