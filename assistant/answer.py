@@ -18,7 +18,7 @@ from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, strip_lead
+from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, says_enough, strip_lead
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
@@ -104,9 +104,10 @@ class Assistant:
         if why is not None and signals.unknown_name and not signals.other_place:
             # "What should schools do for care-experienced pupils, and what does Passport to Success
             # offer?": answer the part the library covers, and say which name it never mentions.
-            # A part that leans on the name ("... and who can apply for it?") is not covered.
+            # A part that leans on the name ("... and who can apply for it?") is not covered, nor
+            # one that says too little to be asked alone ("..., and how can our business sign up?").
             parts = question_parts(resolved)
-            covered = [p for p in parts if signals.unknown_name not in p and not leans_on_context(p)]
+            covered = [p for p in parts if signals.unknown_name not in p and not leans_on_context(p) and says_enough(p)]
             if covered and len(covered) < len(parts):
                 rest = "; ".join(covered) + "?"
                 part_hits, part_selection, part_signals = self._gather(rest, rest, filters)

@@ -365,6 +365,12 @@ def _stands_alone(rest: str) -> bool:
     return len(content) >= 4 or (len(content) >= 3 and bool(subjects_in(rest) or _PEOPLE.search(rest)))
 
 
+def says_enough(text: str) -> bool:
+    """Does a question, or a part of one, name what it is about in words enough to search on?
+    "How can our business sign up?" does not: sign up to what was named in the other part."""
+    return _stands_alone(text)
+
+
 def is_follow_up(question: str, conversation: Conversation | None) -> bool:
     if not conversation or not conversation.turns:
         return False

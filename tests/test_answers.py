@@ -831,6 +831,8 @@ def test_a_question_in_two_parts_answers_the_part_the_library_covers_and_names_t
     assert assistant.ask("What does Passport to Success offer care leavers?").abstained, "asked alone, it declines"
     leaning = assistant.ask("What does Passport to Success offer, and which care leavers can apply for it?")
     assert leaning.abstained, "a part that leans on the unknown name is not answered on its own"
+    elliptic = assistant.ask("What is the Brightstart Pledge and how can our business sign up?")
+    assert elliptic.abstained, "nor is one that says too little to be asked alone (sign up to what?)"
 
 
 def test_each_question_asked_in_turn_asks_for_its_own_kind(assistant):
