@@ -121,7 +121,11 @@ _THAT_THIS = re.compile(
     r"|\b(?:that|this)\s*(?:[?.!,]|$|happens?|happened|is\b|was\b|does\b|do\b|means?\b|works?\b|appl\w*|covers?\b|"
     r"includ\w*|involv\w*|will\b|would\b|should\b|can\b|could\b|must\b|'s\b|’s\b)"
     r"|\b(?:that|this|those|these)\s+(?:responsibility|role|duty|arrangement|group|level|scheme|approach|"
-    r"process|protocol|kind|sort|type|support|work|help|money|age|place|principle|one|ones)\b",
+    r"process|protocol|kind|sort|type|support|work|help|money|age|place|principle|one|ones)\b"
+    # "What was happening nationally that week?": a time told before ("this week" is now).
+    r"|\b(?:that|those)\s+(?:week|weeks|day|days|year|years|month|time|meeting|event|session)\b"
+    # "Can partners go along?", "How do we sign up?": going along to what was told before.
+    r"|^(?:\w+\s+){1,4}(?:go|come|sign|join)\s+(?:along|up|in)\s*[?.!]*$",
     re.I,
 )
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)

@@ -922,6 +922,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "So what happens to a child's school place when they move foster home?",
     "Also, how often should a child's pathway plan be reviewed?",
     "And in Walsall, who checks that care leavers' flats are safe enough?",
+    "Can councillors go along to the children in care council?", "Are there any schemes in Wales for care leavers?",
+    "What happens in Corporate Parenting Week this week?", "What is there for care leavers in Walsall?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -977,6 +979,7 @@ def test_then_after_a_condition_the_question_sets_leans_on_nothing():
     "What does it mean?", "So what should they do about it?", "Does it cover academies too?",
     "And for care leavers, is it different?", "And in Walsall?", "So is that the same in Wales?",
     "Is it ever OK?", "Also, who checks that?",
+    "Can partners go along?", "How do young people sign up?", "What was happening locally that week?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
