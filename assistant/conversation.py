@@ -229,10 +229,14 @@ def leans_on_context(question: str) -> bool:
         # a whole question of its own after the dash; "what about health?" needs the one before.
         head, rest = _BREAK.split(q, maxsplit=1) if _BREAK.search(q) else (q, "")
         # "What about Hampshire's Pillars of Parenting model: what was it meant to change?" names
-        # what its "it" is before the colon.
+        # what its "it" is before the colon; so does "What about the virtual school head - what is
+        # that role for?", in three words of its own ("What about housing - what should they do?"
+        # names a partner for the question before).
         topic = _FOLLOW_UP_START.sub("", head).strip()
-        if rest and _PROPER_NAME.search(head) and len(_named_thing(topic)) >= 2 and not _PRONOUN.search(topic):
-            rest = re.sub(r"\b(?:it|they|them)\b", topic, rest, flags=re.I)
+        named = _named_thing(topic)
+        if rest and (_PROPER_NAME.search(head) and len(named) >= 2 or len(named) >= 3) and not _PRONOUN.search(topic):
+            rest = re.sub(r"\b(?:it|they|them|(?:that|this) (?:role|post|job|scheme|group|body|model|plan))\b", topic,
+                          rest, flags=re.I)
             rest = re.sub(r"\b(?:its|their)\b", f"{topic}'s", rest, flags=re.I)
         return not (_WHOLE_QUESTION.match(rest) and _stands_alone(rest) and not leans_on_context(rest))
     chat = _CHAT_OPENER.match(q)

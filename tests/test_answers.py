@@ -924,6 +924,7 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "And in Walsall, who checks that care leavers' flats are safe enough?",
     "Can councillors go along to the children in care council?", "Are there any schemes in Wales for care leavers?",
     "What happens in Corporate Parenting Week this week?", "What is there for care leavers in Walsall?",
+    "What about the independent reviewing officer - what does that role involve?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
