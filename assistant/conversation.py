@@ -126,7 +126,11 @@ _THAT_THIS = re.compile(
     # "What was happening nationally that week?": a time told before ("this week" is now).
     r"|\b(?:that|those)\s+(?:week|weeks|day|days|year|years|month|time|meeting|event|session)\b"
     # "Can partners go along?", "How do we sign up?": going along to what was told before.
-    r"|^(?:\w+\s+){1,4}(?:go|come|sign|join)\s+(?:along|up|in)\s*[?.!]*$",
+    r"|^(?:\w+\s+){1,4}(?:go|come|sign|join)\s+(?:along|up|in)\s*[?.!]*$"
+    # "Which one would a social worker be?" (one of those told; not "which one of the seven ..."),
+    # "Would a bank count?" (count as what was told).
+    r"|\bwhich (?:one|ones)\b(?!\s+of\s+(?:the|our|their|its|these|those)\s+\w)"
+    r"|^(?:would|does|do|will|could|can)\s+(?:\w+\s+){1,4}count\s*[?.!]*$",
     re.I,
 )
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)

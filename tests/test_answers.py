@@ -925,6 +925,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "Can councillors go along to the children in care council?", "Are there any schemes in Wales for care leavers?",
     "What happens in Corporate Parenting Week this week?", "What is there for care leavers in Walsall?",
     "What about the independent reviewing officer - what does that role involve?",
+    "Which one of the seven principles is about stability?", "Would a bank count as part of the private sector?",
+    "How can schools make sure they support their pupils in care?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -981,6 +983,7 @@ def test_then_after_a_condition_the_question_sets_leans_on_nothing():
     "And for care leavers, is it different?", "And in Walsall?", "So is that the same in Wales?",
     "Is it ever OK?", "Also, who checks that?",
     "Can partners go along?", "How do young people sign up?", "What was happening locally that week?",
+    "Which one would a youth worker be?", "Would a building society count?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
