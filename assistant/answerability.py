@@ -236,7 +236,9 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         # "These young people, aged 16-25, ..." is about what the sentence before names: its passage.
         # (Not for a bare "when", which any condition answers.)
         words = set(tokenize(c.hit.text if leans_on_previous(c.text) and asked != "when" else c.text))
-        shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total
+        # "How old are they?" after a question about Gloucestershire's Ambassadors names nothing of
+        # its own: the sentences found through the conversation are about what it asks.
+        shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total if topic else 1.0
         # "Corporate Parenting Week" is the 2012 pack's own title; "Stockton-on-Tees Borough Council"
         # heads the case study whose "Virtually all care leavers - 93 per cent" is Stockton's figure.
         where = f"{c.hit.title} {c.hit.section} {c.hit.text}".lower()

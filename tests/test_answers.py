@@ -1069,6 +1069,18 @@ def test_a_short_follow_up_is_answered_from_the_conversation(assistant):
     assert any("Pillars of Parenting" in c.quote for c in answer.citations)
 
 
+def test_a_follow_up_asking_only_for_an_age_takes_its_subject_from_the_conversation(assistant):
+    """"How old are they?" names nothing of its own; "These young people, aged 16-25, ..." about the
+    Ambassadors the conversation is about gives the age asked for."""
+    conversation = Conversation()
+    for question in ("Who are Gloucestershire's Ambassadors for Vulnerable Children and Young People?",
+                     "How old are they?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert not answer.abstained, answer.answer
+    assert any("aged 16-25" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistant):
     conversation = Conversation()
     for question in ("Why did Trafford decide to do more for homeless 16 and 17 year olds than the law required?",
