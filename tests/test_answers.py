@@ -1081,6 +1081,15 @@ def test_a_follow_up_asking_only_for_an_age_takes_its_subject_from_the_conversat
     assert any("aged 16-25" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_sentence_too_short_to_say_anything_brings_the_one_after_it(assistant):
+    """"There will be things happening nationally too." announces what the next sentence tells."""
+    conversation = Conversation()
+    for question in ("What was Corporate Parenting Week in 2012?", "Were things happening nationally as well?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert any("The LGA will be running a session" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_follow_up_is_answered_where_the_last_answers_passage_goes_on(assistant):
     conversation = Conversation()
     for question in ("Why did Trafford decide to do more for homeless 16 and 17 year olds than the law required?",
