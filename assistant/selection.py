@@ -41,8 +41,8 @@ HEADING_WORDS = 3
 HEADING_SHARE = 0.5
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
-OTHER_NATION_WITHIN = 0.15
-ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it  # the other nation's best sentence joins when this close to the best
+OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
+ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
     r"can (?:we|i|they|you|\w+ (?:services?|staff|partners?|councillors?|businesses|schools?))|"
@@ -398,7 +398,8 @@ class SentenceSelector:
         for c in list(chosen):
             if len(c.text.split()) < ANNOUNCES_WORDS and not c.text.rstrip().endswith(":"):
                 after = self.shape(c.hit.doc_id).sentence_after(c.end)
-                nxt = next((d for d in candidates if after and d.hit.doc_id == c.hit.doc_id and d.start == after[0]), None)
+                nxt = next((d for d in candidates if after and d.hit.doc_id == c.hit.doc_id and d.start == after[0]),
+                           None)
                 if nxt is not None:
                     take(nxt)
         places = {c.hit.jurisdiction for c in chosen}
