@@ -39,6 +39,15 @@ def assistant(searcher):
     return Assistant(searcher)
 
 
+def _converse(assistant, *questions):
+    """Ask the questions in turn in one conversation; the last answer."""
+    conversation = Conversation()
+    for question in questions:
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    return answer
+
+
 def _positions(answer, phrases):
     """Index of the citation quoting each phrase (None when no citation quotes it)."""
     return [next((c.n for c in answer.citations if phrase in c.quote), None) for phrase in phrases]
@@ -1072,21 +1081,15 @@ def test_a_short_follow_up_is_answered_from_the_conversation(assistant):
 def test_a_follow_up_asking_only_for_an_age_takes_its_subject_from_the_conversation(assistant):
     """"How old are they?" names nothing of its own; "These young people, aged 16-25, ..." about the
     Ambassadors the conversation is about gives the age asked for."""
-    conversation = Conversation()
-    for question in ("Who are Gloucestershire's Ambassadors for Vulnerable Children and Young People?",
-                     "How old are they?"):
-        answer = assistant.ask(question, conversation)
-        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    answer = _converse(assistant, "Who are Gloucestershire's Ambassadors for Vulnerable Children and Young People?",
+                       "How old are they?")
     assert not answer.abstained, answer.answer
     assert any("aged 16-25" in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_sentence_too_short_to_say_anything_brings_the_one_after_it(assistant):
     """"There will be things happening nationally too." announces what the next sentence tells."""
-    conversation = Conversation()
-    for question in ("What was Corporate Parenting Week in 2012?", "Were things happening nationally as well?"):
-        answer = assistant.ask(question, conversation)
-        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    answer = _converse(assistant, "What was Corporate Parenting Week in 2012?", "Were things happening nationally as well?")
     assert any("The LGA will be running a session" in c.quote for c in answer.citations), answer.answer
 
 
