@@ -124,11 +124,14 @@ _THAT_THIS = re.compile(
     r"|\b(?:that|this|those|these)\s+(?:responsibility|role|duty|arrangement|group|level|scheme|approach|"
     r"process|protocol|kind|sort|type|support|work|help|money|age|place|principle|one|ones)\b"
     # "What was happening nationally that week?": a time told before ("this week" is now).
-    r"|\b(?:that|those)\s+(?:week|weeks|day|days|year|years|month|time|meeting|event|session)\b"
-    # "Can partners go along?", "How do we sign up?": going along to what was told before.
-    r"|^(?:\w+\s+){1,4}(?:go|come|sign|join)\s+(?:along|up|in)\s*[?.!]*$"
-    # "Which one would a social worker be?" (one of those told; not "which one of the seven ..."),
-    # "Would a bank count?" (count as what was told).
+    r"|\b(?:that|those)\s+(?:week|weeks|day|days|year|years|month|time|meeting|event|session)\b",
+    re.I,
+)
+# Words that leave out what was told before: "Can partners go along?", "How do we sign up?" (to
+# it), "Which one would a social worker be?" (one of those; not "which one of the seven ..."),
+# "Would a bank count?" (as one of them).
+_LEFT_OUT = re.compile(
+    r"^(?:\w+\s+){1,4}(?:go|come|sign|join)\s+(?:along|up|in)\s*[?.!]*$"
     r"|\bwhich (?:one|ones)\b(?!\s+of\s+(?:the|our|their|its|these|those)\s+\w)"
     r"|^(?:would|does|do|will|could|can)\s+(?:\w+\s+){1,4}count\s*[?.!]*$",
     re.I,
@@ -243,7 +246,7 @@ def leans_on_context(question: str) -> bool:
             rest = re.sub(r"\b(?:it|they|them|(?:that|this) (?:role|post|job|scheme|group|body|model|plan))\b", topic,
                           rest, flags=re.I)
             rest = re.sub(r"\b(?:its|their)\b", f"{topic}'s", rest, flags=re.I)
-        return not (_WHOLE_QUESTION.match(rest) and _stands_alone(rest) and not leans_on_context(rest))
+        return not (_WHOLE_QUESTION.match(rest) and says_enough(rest) and not leans_on_context(rest))
     chat = _CHAT_OPENER.match(q)
     if chat and chat.end() > 0:
         rest = q[chat.end():]
@@ -259,7 +262,7 @@ def leans_on_context(question: str) -> bool:
         if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)
                                                                   or places().find(whom)):
             rest = framed.group(2)
-        return not _stands_alone(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
+        return not says_enough(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
     if soft:
         rest = q[soft.end():]
@@ -268,11 +271,11 @@ def leans_on_context(question: str) -> bool:
         # "So what happens to a child's football club when they move placement?" is a whole
         # question in words enough to search on.
         names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2) \
-            or (bool(_PROPER_NAME.search(rest) or _stands_alone(rest)) and _WHOLE_QUESTION.match(rest) is not None)
+            or (bool(_PROPER_NAME.search(rest) or says_enough(rest)) and _WHOLE_QUESTION.match(rest) is not None)
         return not names or leans_on_context(rest)
     # Words quoted ("why does the LGA say 'it takes a village to raise a child'?") are not the asker's.
     q = re.sub(r"(?<!\w)['‘\"“][^'’\"”]{3,120}['’\"”](?!\w)", " the quotation ", q)
-    if _THAT_THIS.search(q):
+    if _THAT_THIS.search(q) or _LEFT_OUT.search(q):
         return True
     # "What should our allocation policy look like then?": "then" closing a question means "given
     # what was just said", unless the question sets its own condition ("if ..., what then?").
@@ -280,7 +283,7 @@ def leans_on_context(question: str) -> bool:
     if last_then and not re.search(r"\b(?:if|when|once|after|before|until|unless)\b", q[:last_then.start()], re.I):
         return True
     plain = _DUMMY_IT.sub(" ", q)
-    if _stands_alone(plain):
+    if says_enough(plain):
         # "Does corporate parenting apply to district councils too?" names all it asks about;
         # "too" alone does not make it lean on the answer before.
         # Nor before a clause of examples: "Is there a role for businesses in England too, like ...?"
@@ -372,16 +375,11 @@ def _named_thing(topic: str) -> list[str]:
             if w.lower() not in where and w.lower() not in ("council", "county", "city", "borough", "district")]
 
 
-def _stands_alone(rest: str) -> bool:
-    """After an opener, does the rest name what it is about, in words enough to search on?"""
-    content = _content_words(rest)
-    return len(content) >= 4 or (len(content) >= 3 and bool(subjects_in(rest) or _PEOPLE.search(rest)))
-
-
 def says_enough(text: str) -> bool:
-    """Does a question, or a part of one, name what it is about in words enough to search on?
-    "How can our business sign up?" does not: sign up to what was named in the other part."""
-    return _stands_alone(text)
+    """Does a question, or the rest of one after an opener, name what it is about in words enough
+    to search on? "How can our business sign up?" does not: sign up to what was named before."""
+    content = _content_words(text)
+    return len(content) >= 4 or (len(content) >= 3 and bool(subjects_in(text) or _PEOPLE.search(text)))
 
 
 def is_follow_up(question: str, conversation: Conversation | None) -> bool:

@@ -396,12 +396,13 @@ class SentenceSelector:
         # "There will be things happening nationally too." says what its next sentence tells: a
         # chosen sentence this short, that introduces no list, brings the one after it.
         for c in list(chosen):
-            if len(c.text.split()) < ANNOUNCES_WORDS and not c.text.rstrip().endswith(":"):
-                after = self.shape(c.hit.doc_id).sentence_after(c.end)
-                nxt = next((d for d in candidates if after and d.hit.doc_id == c.hit.doc_id and d.start == after[0]),
-                           None)
-                if nxt is not None:
-                    take(nxt)
+            after = self.shape(c.hit.doc_id).sentence_after(c.end) \
+                if len(c.text.split()) < ANNOUNCES_WORDS and not c.text.rstrip().endswith(":") else None
+            if after is not None:
+                for d in candidates:
+                    if d.hit.doc_id == c.hit.doc_id and d.start == after[0]:
+                        take(d)
+                        break
         places = {c.hit.jurisdiction for c in chosen}
         for c in candidates:
             if c.hit.jurisdiction in ("england", "wales") and c.hit.jurisdiction not in places:
