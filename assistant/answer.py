@@ -178,18 +178,18 @@ class Assistant:
             if focus != asked:
                 asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES], near) if hits else []
-        selection = self.selector.choose(asked, ranked)
+        selection = self.selector.choose(asked, ranked, near)
         if resolved != question and asked != searched and hits:
             if not selection.sentences:
                 # "Did it make a difference?", "tell me more about the third point" say too little
                 # on their own: answer them as rewritten.
                 ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES], near)
-                selection = self.selector.choose(searched, ranked)
+                selection = self.selector.choose(searched, ranked, near)
             else:  # what was asked now, with the conversation's subject weighing in
                 mixed = avec + FOLLOW_UP_CONTEXT * qvec
                 mixed = mixed / (float(np.linalg.norm(mixed)) or 1.0)
                 ranked = self.selector.ranked(asked, mixed, hits[:PASSAGES], near)
-                selection = self.selector.choose(asked, ranked)
+                selection = self.selector.choose(asked, ranked, near)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals

@@ -318,12 +318,13 @@ class SentenceSelector:
         if candidates:
             self.score(question, qvec, candidates)
             for c in candidates:
-                if any(d == c.hit.doc_id and s - NEAR_CHARS // 3 <= c.start <= e + NEAR_CHARS for d, s, e in near):
+                if _near(c, near):
                     c.score += NEAR_LAST_ANSWER
             candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def choose(self, question: str, candidates: list[Candidate]) -> Selection:
+    def choose(self, question: str, candidates: list[Candidate],
+               near: tuple[tuple[str, int, int], ...] = ()) -> Selection:
         """The answer's sentences from ranked candidates, best first, near-duplicates cited once;
         and the parts of a question in several parts that no sentence answers.
 
@@ -331,6 +332,11 @@ class SentenceSelector:
         pathway plan, and when should work on it start?") brings its own best sentence, and
         when England's and Wales's guidance both answer, the other nation's best sentence
         comes too if it is nearly as good, so the answer can say what each asks.
+
+        ``near``: the quotes of the answer a follow-up follows. A follow-up whose every chosen
+        sentence that answer already gave ("What came of it in the end?" after the Hampshire
+        case study's first sentence) also gets the best sentence near them that it did not give:
+        the reader has those, and the passage usually goes on to answer.
         """
         if not candidates:
             return Selection([], ())
@@ -409,6 +415,11 @@ class SentenceSelector:
                 if c.score >= candidates[0].score - OTHER_NATION_WITHIN and c.similarity >= self.floor:
                     take(c)
                     places.add(c.hit.jurisdiction)
+        if near and chosen and all(_quoted(c, near) for c in chosen):
+            new = next((c for c in candidates if _near(c, near) and not _quoted(c, near)
+                        and c.similarity >= self.floor), None)
+            if new is not None:
+                take(new)
         return Selection(chosen, tuple(unanswered), candidates)
 
     # -- sentence vectors ----------------------------------------------------------------------
@@ -488,6 +499,16 @@ def _is_contact_line(text: str) -> bool:
         return True  # a bare domain: a reference list's entry
     rest = re.sub(r"\(\s*(?:https?://|www\.)[^)]*\)", " ", text)  # a web page cited in brackets
     return bool(_CONTACT_LINE.search(rest)) or len(_LOWER_WORD.findall(rest)) < SAYS_SOMETHING_WORDS
+
+
+def _near(c: Candidate, quotes: tuple[tuple[str, int, int], ...]) -> bool:
+    """Does the sentence lie in one of ``quotes`` (doc_id, start, end), just after one or a few lines before?"""
+    return any(d == c.hit.doc_id and s - NEAR_CHARS // 3 <= c.start <= e + NEAR_CHARS for d, s, e in quotes)
+
+
+def _quoted(c: Candidate, quotes: tuple[tuple[str, int, int], ...]) -> bool:
+    """Is the sentence one of ``quotes`` already given?"""
+    return any(d == c.hit.doc_id and s <= c.start < e for d, s, e in quotes)
 
 
 def _norm(text: str) -> str:

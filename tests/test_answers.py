@@ -1207,3 +1207,20 @@ def test_a_partner_added_to_the_vocabulary_is_understood_by_conversations(monkey
     finally:
         actors.actor_vocabulary.cache_clear()
         actors.topic_vocabulary.cache_clear()
+
+
+def test_a_follow_up_the_last_answer_already_answered_gets_where_the_passage_goes_on(assistant):
+    """"What came of it in the end?" after the Hampshire case study's first sentence: the reader has
+    that sentence; what came of it is told where the passage goes on."""
+    first = "What did Hampshire's lead member do when the children's residential service was under review?"
+    answer = _converse(assistant, first, "What came of it in the end?")
+    assert any("As a result, he was able to successfully bid" in c.quote for c in answer.citations), answer.answer
+
+
+
+def test_who_agrees_it_is_answered_by_the_sentence_after_the_one_already_given(assistant):
+    """"Who agrees it?" after "what are joint health and wellbeing strategies for?": the sentence
+    already given says what they are; the next one says who agrees them."""
+    answer = _converse(assistant, "Moving on, what are joint health and wellbeing strategies for?", "Who agrees it?")
+    assert any("agreed by the health and wellbeing board" in " ".join(c.quote.split()) for c in answer.citations), \
+        answer.answer
