@@ -58,8 +58,8 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         # "... to improve the wellbeing of young people in the area." then "This includes:" brings that list.
         own = shape.list_after(c.start, c.end) if counting else shape.list_from(c.start, c.end)
         block = own or (shape.list_around(c.start) if wants_set or member or fragment else None)
-        if block is None or not block.items:
-            continue
+        if block is None or not block.items or (block.lead is None and len(block.items) < 2):
+            continue  # one bullet under nothing ("• Children's Social Care: Stable Homes, ...") is no list
         key = (c.hit.doc_id, block.items[0])
         if key not in seen:
             seen.add(key)

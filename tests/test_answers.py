@@ -1224,3 +1224,14 @@ def test_who_agrees_it_is_answered_by_the_sentence_after_the_one_already_given(a
     answer = _converse(assistant, "Moving on, what are joint health and wellbeing strategies for?", "Who agrees it?")
     assert any("agreed by the health and wellbeing board" in " ".join(c.quote.split()) for c in answer.citations), \
         answer.answer
+
+
+def test_one_bullet_under_nothing_is_not_a_list(assistant):
+    """A reference title the document sets as a lone bullet ("Children's Social Care: Stable Homes,
+    Built on Love consultation response") is no list: it neither quotes itself as its own item nor
+    crowds out the list item that answers."""
+    answer = assistant.ask("Which health services does Telford say need particular attention for kids in care "
+                           "and care leavers, and why?")
+    assert any(c.quote.startswith("mental health services") for c in answer.citations), answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == len(set(quotes)), answer.answer
