@@ -43,7 +43,7 @@ LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
-    r"\bwhich\s+(?!does\b|is\b|was\b|has\b)\w+s\b|"
+    r"\bwhich\s+(?:(?!does\b|is\b|was\b|has\b)[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+s\b(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",

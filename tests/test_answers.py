@@ -1235,3 +1235,16 @@ def test_one_bullet_under_nothing_is_not_a_list(assistant):
     assert any(c.quote.startswith("mental health services") for c in answer.citations), answer.answer
     quotes = [c.quote for c in answer.citations]
     assert len(quotes) == len(set(quotes)), answer.answer
+
+
+def test_which_two_word_plural_asks_for_the_set(assistant):
+    """"Which health services ...?" asks for a set as "Which services ...?" does: the answer gives
+    the strategy's areas of focus whole. "Which body reviews how ...?" asks for one."""
+    answer = assistant.ask("Which health services should the joint health and wellbeing strategy pay particular "
+                           "attention to for children in Telford's care, and why?")
+    for item in ("mental health services", "sexual health and family planning services",
+                 "substance and alcohol prevention services"):
+        assert any(c.quote.startswith(item) for c in answer.citations), (item, answer.answer)
+    assert asks_for_set("Which business sectors does the toolkit name?")
+    assert not asks_for_set("In Telford, which body reviews how LAC and CLA get on with what is provided?")
+    assert not asks_for_set("Which officer checks that flats are safe?")
