@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import asked_part
+from cpguide.assistant.asking import _CONTEXT_BREAK, asked_part
 from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -323,7 +323,11 @@ def asks_for_set(question: str) -> bool:
     ask = asked_part(question)
     if (_YES_NO.match(ask) and not _AND_WH.search(ask)) or _ONE_OF_SET.search(ask):
         return False
-    if _SET_QUESTION.search(question):
+    # "One of the care leavers on our housing list ... What does the toolkit say?": what is asked is
+    # read from the first sentence that asks, not in the situation told before it.
+    sentences = _CONTEXT_BREAK.split(question.strip())
+    first = next((i for i, p in enumerate(sentences) if p.rstrip().endswith("?")), 0)
+    if _SET_QUESTION.search(" ".join(sentences[first:])):
         return True
     info = _WHAT_INFO.search(ask)
     if info:

@@ -1248,3 +1248,24 @@ def test_which_two_word_plural_asks_for_the_set(assistant):
     assert asks_for_set("Which business sectors does the toolkit name?")
     assert not asks_for_set("In Telford, which body reviews how LAC and CLA get on with what is provided?")
     assert not asks_for_set("Which officer checks that flats are safe?")
+
+
+@pytest.mark.parametrize("question, is_set", [
+    ("A care-experienced young woman on our waiting list is pregnant. What does the Welsh toolkit expect from housing?",
+     False),  # "list" in the situation told, not in what is asked
+    ("A 17-year-old turns up at housing options with nowhere to sleep and was never looked after: what do we legally "
+     "owe them?", False),
+    ("We're a housing association in Swansea. What sorts of places to live should we be offering care leavers?", True),
+    ("Our community safety partnership wants a quick steer: what are the big safeguarding risks that hit "
+     "looked-after children harder than other kids?", True),
+])
+def test_a_set_is_asked_for_in_the_question_not_in_the_situation_told_before_it(question, is_set):
+    assert asks_for_set(question) is is_set
+
+
+def test_a_situation_told_before_the_question_gets_the_item_on_point_not_the_whole_list(assistant):
+    """The Welsh housing list has nine items; the young woman expecting a baby needs the one about her."""
+    answer = assistant.ask("A care-experienced young woman on our waiting list is pregnant. What does the Welsh "
+                           "toolkit expect from housing?")
+    assert any("young care-experienced woman who are pregnant" in c.quote for c in answer.citations), answer.answer
+    assert len(answer.citations) <= 4, answer.answer
