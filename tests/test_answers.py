@@ -1269,3 +1269,10 @@ def test_a_situation_told_before_the_question_gets_the_item_on_point_not_the_who
                            "toolkit expect from housing?")
     assert any("young care-experienced woman who are pregnant" in c.quote for c in answer.citations), answer.answer
     assert len(answer.citations) <= 4, answer.answer
+
+
+def test_expecting_a_baby_is_pregnant(assistant):
+    """"She's expecting" is what the guidance calls pregnant: the housing item about her answers."""
+    answer = assistant.ask("One of the care leavers on our housing list in Newport has just told us she's expecting. "
+                           "What does the Welsh guidance say we should do?")
+    assert any("young care-experienced woman who are pregnant" in c.quote for c in answer.citations), answer.answer
