@@ -57,6 +57,9 @@ def _display(sentence: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+_PLACE_NOTE = re.compile(r"\s*\(in (?:Wales|England)\)$")
+
+
 class Assistant:
     """Answers questions from one library; holds no per-user state (conversations are passed in)."""
 
@@ -97,9 +100,12 @@ class Assistant:
         near = ()  # a follow-up is often answered where the last answer's passage goes on
         if resolved != question and conversation is not None and conversation.last and conversation.last.answer:
             near = tuple((c.doc_id, c.start, c.end) for c in conversation.last.answer.citations)
-        hits, selection, signals = self._gather(question, resolved, filters, near)
+        # "... (in Wales)" says what the place filter already does; searched and scored with it,
+        # sentences that merely mention Wales outscore those about what was asked.
+        searched = _PLACE_NOTE.sub("", resolved) if place and filters.jurisdiction == (place,) else resolved
+        hits, selection, signals = self._gather(question, searched, filters, near)
         why = self._decline_reason(signals)
-        answered = resolved
+        answered = searched
         missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
         if why is not None and signals.unknown_name and not signals.other_place:
             # "What should schools do for care-experienced pupils, and what does Passport to Success

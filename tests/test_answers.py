@@ -1276,3 +1276,13 @@ def test_expecting_a_baby_is_pregnant(assistant):
     answer = assistant.ask("One of the care leavers on our housing list in Newport has just told us she's expecting. "
                            "What does the Welsh guidance say we should do?")
     assert any("young care-experienced woman who are pregnant" in c.quote for c in answer.citations), answer.answer
+
+
+def test_and_in_wales_answers_what_was_asked_not_what_mentions_wales(assistant):
+    """"And in Wales?" after what the LGA says the NHS is responsible for: Wales's guidance for
+    health services, not the toolkit's sentences that name Wales ("... as other children and
+    young people in Wales.")."""
+    answer = _converse(assistant, "What does the LGA say the NHS is responsible for as a partner in corporate parenting?",
+                       "And in Wales?")
+    assert answer.citations and all(c.jurisdiction == "wales" for c in answer.citations), answer.answer
+    assert "Health services" in answer.citations[0].section, answer.answer
