@@ -201,6 +201,14 @@ def asked_part(question: str) -> str:
     return last if len(last.split()) >= 3 else question
 
 
+def from_first_ask(question: str) -> str:
+    """The question from its first sentence that asks on: "One of the care leavers on our housing
+    list has just told us she's expecting. What does the toolkit say?" asks nothing about lists."""
+    parts = _CONTEXT_BREAK.split(question.strip())
+    first = next((i for i, p in enumerate(parts) if p.rstrip().endswith("?")), 0)
+    return " ".join(parts[first:])
+
+
 @functools.lru_cache(maxsize=1024)
 def kind_asked(question: str) -> str:
     """The kind of answer the question asks for ("amount", "person", "contact", "date", ...), or ""."""

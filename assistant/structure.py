@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.asking import _CONTEXT_BREAK, asked_part
+from cpguide.assistant.asking import asked_part, from_first_ask
 from cpguide.assistant.places import places
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -43,7 +43,9 @@ LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
-    r"\bwhich\s+(?:(?!does\b|is\b|was\b|has\b)[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+s\b(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"
+    # "which principles", "which health services"; not a verb ("which body reviews how ...").
+    r"\bwhich\s+(?:(?!does\b|is\b|was\b|has\b)[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+s\b"
+    r"(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",
@@ -323,11 +325,8 @@ def asks_for_set(question: str) -> bool:
     ask = asked_part(question)
     if (_YES_NO.match(ask) and not _AND_WH.search(ask)) or _ONE_OF_SET.search(ask):
         return False
-    # "One of the care leavers on our housing list ... What does the toolkit say?": what is asked is
-    # read from the first sentence that asks, not in the situation told before it.
-    sentences = _CONTEXT_BREAK.split(question.strip())
-    first = next((i for i, p in enumerate(sentences) if p.rstrip().endswith("?")), 0)
-    if _SET_QUESTION.search(" ".join(sentences[first:])):
+    # A set is asked for in the question, not in the situation told before it ("... on our housing list").
+    if _SET_QUESTION.search(from_first_ask(question)):
         return True
     info = _WHAT_INFO.search(ask)
     if info:
