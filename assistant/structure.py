@@ -46,6 +46,9 @@ _SET_QUESTION = re.compile(
     # "which principles", "which health services"; not a verb ("which body reviews how ...").
     r"\bwhich\s+(?:(?!does\b|is\b|was\b|has\b)[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+s\b"
     r"(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"
+    # "What barriers does the toolkit ask us to tackle?", "What KPIs should I expect to see?"
+    r"\bwhat\s+(?:[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+(?-i:[a-hj-rtv-zA-Z])s\s+(?:do|does|did|can|could|should|must|might|are|were|"
+    r"will|would|have|has)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",

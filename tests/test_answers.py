@@ -1286,3 +1286,20 @@ def test_and_in_wales_answers_what_was_asked_not_what_mentions_wales(assistant):
                        "And in Wales?")
     assert answer.citations and all(c.jurisdiction == "wales" for c in answer.citations), answer.answer
     assert "Health services" in answer.citations[0].section, answer.answer
+
+
+@pytest.mark.parametrize("question, is_set", [
+    ("What KPIs should I expect to see in our CLA performance reports?", True),
+    ("What quality standards must children's homes in England meet?", True),
+    ("What email address should I use to reach the panel?", False),  # "address" is no plural
+    ("What progress have virtual school heads made?", False),
+    ("What happens when a child in care goes missing?", False),
+])
+def test_what_and_a_plural_asks_for_a_set(question, is_set):
+    assert asks_for_set(question) is is_set
+
+
+def test_what_kpis_gets_the_key_priorities_whole(assistant):
+    answer = assistant.ask("What KPIs should I expect to see in our CLA performance reports?")
+    for item in ("placement stability", "health data", "educational attainment", "availability of suitable housing"):
+        assert any(c.quote.lower().startswith(item) for c in answer.citations), (item, answer.answer)
