@@ -129,7 +129,8 @@ class Assistant:
         answer = None
         notices: tuple[str, ...] = ()
         if missing:  # answer the part the library covers, and say which part it does not
-            notices = (f"Nothing in the library mentions {missing}; this answer covers the rest of the question.",)
+            notices = (f"Nothing in the library mentions {answerability.mentioned(missing)}; this answer covers the rest "
+                       "of the question.",)
         notices += tuple(f"The library does not answer this part of the question: \u201c{part}\u201d." for part in unanswered)
         if self.llm is not None:
             from cpguide.assistant.llm import LLMFailure

@@ -132,6 +132,29 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
     return ""
 
 
+# A scheme asked about by what it offers ("How can a care leaver in Wales apply for the basic income
+# pilot?", "How does the higher education bursary ... work?"): named in lower case, so only the
+# whole phrase can vouch for it.
+_SCHEME = r"((?:[A-Za-z][\w’'-]*\s+){1,4}?(?:scheme|pilot|programme|grant|bursary|fund|allowance|pledge|award|initiative))"
+_ASKS_ABOUT_SCHEME = re.compile(
+    rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim)\s+(?:the|a|an)\s+{_SCHEME}\b"
+    rf"|\bhow (?:does|do) (?:the|a|an)\s+{_SCHEME}\b[^?]{{0,60}}\bwork\b", re.I)
+_NATIONS = frozenset({"Welsh", "English", "Scottish", "British", "UK", "national", "Government", "government"})
+
+
+def unknown_scheme(question: str, in_library) -> str:
+    """A scheme the question asks about that the library never names: no tail of its name of two
+    words or more ("basic income pilot", "income pilot") appears in any passage."""
+    for m in _ASKS_ABOUT_SCHEME.finditer(question):
+        name = next(g for g in m.groups() if g)
+        words = name.split()
+        while len(words) > 2 and (words[0] in _NATIONS or re.search(r"[’']s$", words[0])):
+            words = words[1:]  # "the Welsh Government's basic income pilot": whose it is, then the scheme
+        if len(words) >= 2 and not any(in_library(" ".join(words[i:])) for i in range(len(words) - 1)):
+            return " ".join(words)
+    return ""
+
+
 def _located(question: str) -> set[str]:
     """Words of the places the question is set in ("in Swansea"); a possessive place
     ("Bristol's strategy") is what is asked about, so it is not among them."""
@@ -195,7 +218,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         coverage=coverage,
         unknown=tuple(w for _, w in unknown),
         unknown_salience=unknown[0][0] if unknown else 0.0,
-        unknown_name=unknown_name(question, in_library, library.lexical.doc_freq, vocabulary) if in_library else "",
+        unknown_name=(unknown_name(question, in_library, library.lexical.doc_freq, vocabulary)
+                      or unknown_scheme(question, in_library)) if in_library else "",
         asked=asked,
         kind_found=kind_found,
         other_place=place.group(1) if place else "",
@@ -281,12 +305,17 @@ def default_judge() -> Judge | None:
                  model["threshold"])
 
 
+def mentioned(name: str) -> str:
+    """A name as a sentence mentions it: "Passport to Success", "the basic income pilot"."""
+    return f"the {name}" if name[:1].islower() and len(name.split()) > 1 else name
+
+
 def reason(signals: Signals) -> str:
     """What the decline says is missing, from the strongest signal."""
     if signals.other_place:
         return f"The library covers England and Wales; it has nothing on {signals.other_place.title()}."
     if signals.unknown_name:
-        return f"Nothing in the library mentions {signals.unknown_name}."
+        return f"Nothing in the library mentions {mentioned(signals.unknown_name)}."
     if signals.live:  # "How many children are looked after in Telford right now?": no figure would be current
         return "The library holds published guidance, not current figures or dates."
     if signals.asked and not signals.kind_found:

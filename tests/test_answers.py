@@ -1303,3 +1303,16 @@ def test_what_kpis_gets_the_key_priorities_whole(assistant):
     answer = assistant.ask("What KPIs should I expect to see in our CLA performance reports?")
     for item in ("placement stability", "health data", "educational attainment", "availability of suitable housing"):
         assert any(c.quote.lower().startswith(item) for c in answer.citations), (item, answer.answer)
+
+
+def test_a_scheme_the_library_never_names_is_declined_by_name(assistant):
+    """"The basic income pilot" is in lower case, so no capitalised name gives it away; no passage
+    names it (though each of its words is used), so the question is declined and says what is missing."""
+    answer = assistant.ask("How can a care leaver in Wales apply for the basic income pilot?")
+    assert answer.abstained, answer.answer
+    assert "Nothing in the library mentions the basic income pilot." in answer.answer, answer.answer
+
+
+def test_a_scheme_the_library_names_is_answered(assistant):
+    answer = assistant.ask("Could homeless young people in Trafford who had never been in care get a leaving care grant?")
+    assert not answer.abstained, answer.answer
