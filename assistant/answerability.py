@@ -31,8 +31,8 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asked_part, asker_spans, asks_for_live, kind_asked,
-                                      question_parts, word_zipf)
+from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asked_part, asker_spans, asks_for_live,
+                                      from_first_ask, kind_asked, question_parts, word_zipf)
 from cpguide.assistant.places import places
 from cpguide.assistant.structure import COUNT_WORDS, leans_on_previous
 from cpguide.index.lexical import tokenize
@@ -132,12 +132,15 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
     return ""
 
 
-# A scheme asked about by what it offers ("How can a care leaver in Wales apply for the basic income
-# pilot?", "How does the higher education bursary ... work?"): named in lower case, so only the
-# whole phrase can vouch for it.
-_SCHEME = r"((?:[A-Za-z][\w’'-]*\s+){1,4}?(?:scheme|pilot|programme|grant|bursary|fund|allowance|pledge|award|initiative))"
+# A scheme or procedure asked about by what it offers or how it is done ("How can a care leaver in
+# Wales apply for the basic income pilot?", "How does the higher education bursary ... work?", "How
+# should a council carry out an age assessment ...?"): named in lower case, so only the whole phrase
+# can vouch for it.
+_SCHEME = (r"((?:[A-Za-z][\w’'-]*\s+){1,4}?(?:scheme|pilot|programme|grant|bursary|fund|allowance|pledge|award|"
+           r"initiative|assessment|procedure|process|exemption|tribunal|premium|payment|loan|discount)s?)")
 _ASKS_ABOUT_SCHEME = re.compile(
-    rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim)\s+(?:the|a|an)\s+{_SCHEME}\b"
+    rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim|exempt from|"
+    rf"carry out|conduct|run|appeal to)\s+(?:the|a|an|any|their|its)\s+{_SCHEME}\b"
     rf"|\bhow (?:does|do) (?:the|a|an)\s+{_SCHEME}\b[^?]{{0,60}}\bwork\b", re.I)
 _NATIONS = frozenset({"Welsh", "English", "Scottish", "British", "UK", "national", "Government", "government"})
 
@@ -145,7 +148,12 @@ _NATIONS = frozenset({"Welsh", "English", "Scottish", "British", "UK", "national
 def unknown_scheme(question: str, in_library) -> str:
     """A scheme the question asks about that the library never names: no tail of its name of two
     words or more ("basic income pilot", "income pilot") appears in any passage."""
-    for m in _ASKS_ABOUT_SCHEME.finditer(question):
+    # What is asked, not who is asking: "I run a charity mentoring scheme. How much time ...?"
+    asked = from_first_ask(question)
+    asker = asker_spans(asked)
+    for m in _ASKS_ABOUT_SCHEME.finditer(asked):
+        if any(a <= m.start() < b for a, b in asker):
+            continue
         name = next(g for g in m.groups() if g)
         words = name.split()
         while len(words) > 2 and (words[0] in _NATIONS or re.search(r"[’']s$", words[0])):

@@ -1316,3 +1316,15 @@ def test_a_scheme_the_library_never_names_is_declined_by_name(assistant):
 def test_a_scheme_the_library_names_is_answered(assistant):
     answer = assistant.ask("Could homeless young people in Trafford who had never been in care get a leaving care grant?")
     assert not answer.abstained, answer.answer
+
+
+def test_a_procedure_the_library_never_names_is_declined_by_name(assistant):
+    answer = assistant.ask("How should the council carry out an age assessment for a UASC who says they're 16?")
+    assert answer.abstained, answer.answer
+    assert "Nothing in the library mentions the age assessment." in answer.answer, answer.answer
+
+
+def test_the_askers_own_scheme_is_not_what_they_ask_about(assistant):
+    """"I run a mentoring scheme" says who is asking; what they ask (mentors' time) is answered."""
+    answer = assistant.ask("I run a small mentoring scheme for care leavers. How much time do mentors usually give?")
+    assert not answer.abstained, answer.answer
