@@ -1328,3 +1328,9 @@ def test_the_askers_own_scheme_is_not_what_they_ask_about(assistant):
     """"I run a mentoring scheme" says who is asking; what they ask (mentors' time) is answered."""
     answer = assistant.ask("I run a small mentoring scheme for care leavers. How much time do mentors usually give?")
     assert not answer.abstained, answer.answer
+
+
+def test_a_charge_the_library_never_names_is_declined_by_name(assistant):
+    answer = assistant.ask("Are care leavers exempt from paying council tax?")
+    assert answer.abstained, answer.answer
+    assert "Nothing in the library mentions the council tax." in answer.answer, answer.answer
