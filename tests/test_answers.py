@@ -1334,3 +1334,9 @@ def test_a_charge_the_library_never_names_is_declined_by_name(assistant):
     answer = assistant.ask("Are care leavers exempt from paying council tax?")
     assert answer.abstained, answer.answer
     assert "Nothing in the library mentions the council tax." in answer.answer, answer.answer
+
+
+def test_a_complaint_procedure_the_library_never_describes_is_declined(assistant):
+    answer = assistant.ask("How does a young person in care make a formal complaint about their social worker?")
+    assert answer.abstained, answer.answer
+    assert "formal complaint" in answer.answer, answer.answer
