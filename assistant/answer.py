@@ -18,7 +18,8 @@ from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import Conversation, leans_on_context, place_in, resolve, says_enough, strip_lead
+from cpguide.assistant.conversation import (PLACE_NOTE, Conversation, leans_on_context, place_in, resolve,
+                                           says_enough, strip_lead)
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
@@ -55,9 +56,6 @@ def _one_line(text: str) -> str:
 def _display(sentence: str) -> str:
     s = sentence.strip()
     return s[:1].upper() + s[1:]
-
-
-_PLACE_NOTE = re.compile(r"\s*\(in (?:Wales|England)\)$")
 
 
 class Assistant:
@@ -102,7 +100,7 @@ class Assistant:
             near = tuple((c.doc_id, c.start, c.end) for c in conversation.last.answer.citations)
         # "... (in Wales)" says what the place filter already does; searched and scored with it,
         # sentences that merely mention Wales outscore those about what was asked.
-        searched = _PLACE_NOTE.sub("", resolved) if place and filters.jurisdiction == (place,) else resolved
+        searched = PLACE_NOTE.sub("", resolved) if place and filters.jurisdiction == (place,) else resolved
         hits, selection, signals = self._gather(question, searched, filters, near)
         why = self._decline_reason(signals)
         answered = searched

@@ -139,9 +139,9 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
 _SCHEME = (r"((?:[A-Za-z][\w’'-]*\s+){1,4}?(?:scheme|pilot|programme|grant|bursary|fund|allowance|pledge|award|"
            r"initiative|assessment|procedure|process|exemption|tribunal|premium|payment|loan|discount|tax|charge|complaint)s?)")
 _ASKS_ABOUT_SCHEME = re.compile(
-    rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim|exempt from|"
+    rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim|"
     rf"carry out|conduct|run|appeal to|make|making|lodge|raise)\s+(?:the|a|an|any|their|its)\s+{_SCHEME}\b"
-    rf"|\bexempt from (?:paying )?(?:the |any )?{_SCHEME}\b"
+    rf"|\bexempt from (?:paying )?(?:(?:the|a|an|any|their|its)\s+)?{_SCHEME}\b"
     rf"|\bhow (?:does|do) (?:the|a|an)\s+{_SCHEME}\b[^?]{{0,60}}\bwork\b", re.I)
 _NATIONS = frozenset({"Welsh", "English", "Scottish", "British", "UK", "national", "Government", "government"})
 

@@ -136,6 +136,8 @@ _LEFT_OUT = re.compile(
     r"|^(?:would|does|do|will|could|can)\s+(?:\w+\s+){1,4}count\s*[?.!]*$",
     re.I,
 )
+# "... (in Wales)": the place a follow-up ("and in Wales?") asks the question before for.
+PLACE_NOTE = re.compile(r"\s*\(in (?:Wales|England)\)$")
 _EXCEPT = re.compile(r"^(?:and\s+)?(?:what\s+)?(?:beyond|apart from|other than|besides|except(?: for)?)\s+(.+)$", re.I)
 _PLACE = re.compile(r"\b(wales|welsh|england|english)\b", re.I)
 _IN_PLACE = re.compile(r"\b(in|for|across)\s+(?:wales|england)\b", re.I)
@@ -470,7 +472,7 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
         return f"{previous.rstrip('?')}, other than {other.group(1)}?", place
     rest_wo_place = _PLACE.sub("", re.sub(r"\b(in|for)\s+(wales|england)\b", "", rest, flags=re.I)).strip(" ,?")
     if not rest_wo_place:  # "and in Wales?" - the same question, for another place
-        base = re.sub(r"\s*\(in (Wales|England)\)$", "", previous)
+        base = PLACE_NOTE.sub("", previous)
         if place and _IN_PLACE.search(base):  # "... in Wales?" asked again for England says England only
             return _IN_PLACE.sub(lambda m: f"{m.group(1)} {place.title()}", base, count=1), place
         return (f"{base} (in {place.title()})" if place else base), place

@@ -40,15 +40,16 @@ ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
                                        "looked after council councils example examples include following"))
 # A question that asks for a set wants the whole list, not the sentence that best matches it.
+_NOT_VERB = r"(?!does\b|is\b|was\b|has\b)"  # "which is", "what does": no set's name
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
     # "which principles", "which health services"; not a verb ("which body reviews how ...").
-    r"\bwhich\s+(?:(?!does\b|is\b|was\b|has\b)[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+s\b"
+    rf"\bwhich\s+(?:{_NOT_VERB}[a-z]\w+\s+)?{_NOT_VERB}\w+s\b"
     r"(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"
     # "What barriers does the toolkit ask us to tackle?", "What KPIs should I expect to see?"
-    r"\bwhat\s+(?:[a-z]\w+\s+)?(?!does\b|is\b|was\b|has\b)\w+(?-i:[a-hj-rtv-zA-Z])s\s+(?:do|does|did|can|could|should|must|might|are|were|"
-    r"will|would|have|has)\b|"
+    rf"\bwhat\s+(?:[a-z]\w+\s+)?{_NOT_VERB}\w+(?-i:[a-hj-rtv-zA-Z])s\s+(?:do|does|did|can|could|should|must|might|"
+    r"are|were|will|would|have|has)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+\w+|"
     r"\b(?:examples|ways|steps|principles|levels|questions|things|areas|priorities|pledges|commitments|aims|goals|"
     r"options|opportunities|benchmarks|conditions|responsibilities)\b",
