@@ -14,7 +14,7 @@ from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
-                                        asks_for_set, member_position, set_size)
+                                        asks_for_set, member_position, set_size, singular)
 from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
@@ -29,6 +29,7 @@ SET_LISTS_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
+NAME_WORDS = 5  # every item of a list shorter than this: a list of names ("equality (1)", "support (4)")
 
 
 def lists_for(library, selector, question: str, chosen: list[Candidate],
@@ -72,6 +73,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
                 found[i] = block
                 break
     others = _for_other_partners(library, question, chosen, found)
+    others |= {i for i, block in found.items() if _names_unasked(library, question, chosen[i].hit.doc_id, block)}
     if not wants_set and not member and chosen:
         best = max(c.score for c in chosen)
         others |= {i for i, block in found.items()
@@ -111,6 +113,20 @@ def _for_other_partners(library, question: str, chosen: list[Candidate], found: 
     if not any(slugs & wanted for slugs in named.values()):
         return set()
     return {i for i, slugs in named.items() if slugs and not slugs & wanted}
+
+
+def _names_unasked(library, question: str, doc_id: str, block: ListBlock) -> bool:
+    """A list of names whose lead-in says what they are ("Corporate parenting principles which
+    apply to housing services:" then "equality (1)", "support (4)" ...), when the question does
+    not ask about those: "what kinds of housing should we offer?" is not answered by the names of
+    principles, however well their lead-in matches the service asked about."""
+    if block.lead is None:
+        return False
+    text = library.document(doc_id).text
+    if any(len(text[s:e].split()) >= NAME_WORDS for s, e in block.items):
+        return False
+    nouns = {singular(m) for m in SET_NOUNS.findall(text[block.lead[0]:block.lead[1]])}
+    return bool(nouns) and not nouns & {singular(w) for w in re.findall(r"[A-Za-z]+", question)}
 
 
 def _member(question: str, doc_text: str, chosen: Candidate, block: ListBlock, selector) -> ListBlock:

@@ -268,6 +268,18 @@ def test_a_list_of_short_names_is_given_whole(assistant):
     assert f"more in the source [{lead}]" not in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "What can the police do as corporate parents in Wales?",
+    "What kinds of places to live should a Welsh landlord or council be able to offer CLA?",
+])
+def test_names_of_principles_do_not_answer_a_question_that_does_not_ask_about_principles(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    assert not any(c.quote.startswith("Corporate parenting principles which apply") for c in answer.citations), \
+        answer.answer
+    assert not any(re.fullmatch(r"[a-z ]+ \(\d+\)", c.quote) for c in answer.citations), answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
