@@ -48,7 +48,8 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     list or pad it. Returns (list brought by each chosen sentence, chosen sentences left out).
     """
     wants_set, member = asks_for_set(question), asks_for_member(question)
-    counting = kind_asked(question) == "count"  # "how many quality standards ...?": "nine" answers it
+    kind = kind_asked(question)
+    counting = kind == "count"  # "how many quality standards ...?": "nine" answers it
     found: dict[int, ListBlock] = {}
     seen: set[tuple] = set()
     for i, c in enumerate(chosen):
@@ -65,8 +66,10 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         if key not in seen:
             seen.add(key)
             found[i] = block
-    if not found and not member and not counting:
-        # No chosen sentence brings a list: the best one whose next sentence introduces one may.
+    if not found and not member and not kind:
+        # No chosen sentence brings a list: the best one whose next sentence introduces one may,
+        # unless a kind of answer is asked for ("When did councils begin receiving funding ...?"):
+        # the sentence holding the date answers, not the list after it.
         for i, c in enumerate(chosen):
             block = _list_next(library, selector.shape(c.hit.doc_id), question, c, wants_set)
             if block is not None and block.items:

@@ -280,6 +280,15 @@ def test_names_of_principles_do_not_answer_a_question_that_does_not_ask_about_pr
     assert not any(re.fullmatch(r"[a-z ]+ \(\d+\)", c.quote) for c in answer.citations), answer.answer
 
 
+def test_a_question_asking_when_is_not_answered_with_the_list_after_its_date(assistant):
+    """"In September 2021, ... began receiving funding ..." is followed by "Using their expertise
+    ...:" and its list; asked when, the sentence with the date answers alone."""
+    answer = assistant.ask("When did councils start getting money to extend the virtual school head role to "
+                           "children with a social worker?")
+    assert answer.citations and answer.citations[0].quote.startswith("In September 2021"), answer.answer
+    assert len(answer.citations) == 1, answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
