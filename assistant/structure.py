@@ -44,6 +44,8 @@ _NOT_VERB = r"(?!does\b|is\b|was\b|has\b)"  # "which is", "what does": no set's 
 _SET_QUESTION = re.compile(
     r"^\s*(?:what|which)\s+(?:are|were)\b|\b(?:list|name|outline|summari[sz]e)\b|"
     r"\b(?:what|which)\s+(?:sorts?|kinds?|types?)\s+of\b|\bin which (?:parts|areas|ways)\b|"
+    # "What aspects of young people's wellbeing does the duty cover?", "What parts of ...?"
+    rf"\bwhat\s+{_NOT_VERB}\w+(?-i:[a-hj-rtv-zA-Z])s\s+of\b|"
     # "which principles", "which health services"; not a verb ("which body reviews how ...").
     rf"\bwhich\s+(?:{_NOT_VERB}[a-z]\w+\s+)?{_NOT_VERB}\w+s\b"
     r"(?!\s+(?:the|a|an|our|their|its|it|this|that|these|those|how|what|whether)\b)|"

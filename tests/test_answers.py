@@ -289,6 +289,15 @@ def test_a_question_asking_when_is_not_answered_with_the_list_after_its_date(ass
     assert len(answer.citations) == 1, answer.answer
 
 
+def test_what_aspects_of_something_asks_for_the_whole_list(assistant):
+    answer = assistant.ask("Under Section 10 of the Children Act 2004, what aspects of young people's wellbeing "
+                           "must the council promote cooperation on?")
+    quotes = " ".join(c.quote for c in answer.citations).lower()
+    for item in ("emotional wellbeing", "protection from harm", "education, training and recreation",
+                 "contribution made by young people", "social and economic wellbeing"):
+        assert item in quotes, answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
