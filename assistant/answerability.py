@@ -43,6 +43,7 @@ _OTHER_PLACES = re.compile(r"\b(scotland|scottish|northern ireland|republic of i
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 KIND_WINDOW = 8  # ranked sentences searched for an answer of the kind asked
+KIND_WORDS = 2  # distinct topic words a sentence holding a date must share (fewer when the topic has fewer)
 KIND_SHARED = 0.15  # share of the question's topic (idf-weighted) a sentence holding the kind must have
 # Words that ask for a kind of answer rather than say what it is about.
 _KIND_TOKENS = frozenset(tokenize("age aged old year years date dates day days time times month months week weeks "
@@ -275,6 +276,11 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         # "Corporate Parenting Week" is the 2012 pack's own title; "Stockton-on-Tees Borough Council"
         # heads the case study whose "Virtually all care leavers - 93 per cent" is Stockton's figure.
         where = f"{c.hit.title} {c.hit.section} {c.hit.text}".lower()
+        # A date must share two words of what the question dates: one rare word in common is chance
+        # ("In September 2021, ... strategic responsibility ..." does not date the Strategic Group).
+        # Other kinds keep one: asked of amounts and counts too, it declined answerable questions.
+        if asked in ("date", "when") and len(topic & words) < min(KIND_WORDS, len(topic) - 1):
+            continue
         if looks.search(c.text) and shared >= KIND_SHARED and all(n in where for n in named) \
                 and all(y in c.text for y in years):
             return True
