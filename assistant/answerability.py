@@ -245,9 +245,10 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     # Contact details belong to someone: Gloucestershire's email does not answer "who is the
     # contact at Walsall?", so the places the question names must be in the passage.
     # So do figures: "what percentage of Walsall's care leavers ...?" and "how many foster carers
-    # does Telford & Wrekin have?" want Walsall's and Telford's, not a national one.
+    # does Telford & Wrekin have?" want Walsall's and Telford's, not a national one; and dates: "What
+    # date did Trafford sign up to the Foster Carers Charter?" is not answered by the pack's own "March".
     named = {p.name.lower() for p in places().find(question)
-             if asked in ("contact", "person", "count", "rate") or p.possessive}
+             if asked in ("contact", "person", "count", "rate", "date", "when") or p.possessive}
     if asked in ("contact", "person"):
         # So do organisations named: the toolkit's own email does not reach Voices from Care Cymru.
         named |= {part.lower() for m in _ORGANISATION.finditer(asked_part(question))

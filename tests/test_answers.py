@@ -552,12 +552,15 @@ def test_a_date_for_another_year_or_a_figure_so_far_is_not_in_published_guidance
     ("When was Telford & Wrekin's Corporate Parenting Strategic Group set up?", True),
     ("Is there a date set for reviewing the Welsh corporate parenting charter?", True),  # only its launch date
     ("When was the Welsh corporate parenting charter launched?", False),
+    # the 2012 pack's own "Sign up to the Foster Carers Charter ... March" is not Trafford's date
+    ("What date did Trafford Metropolitan Borough Council sign up to the Foster Carers Charter?", True),
+    ("When did Coventry hold its celebration for looked after children?", False),
 ])
 def test_a_date_counts_only_in_a_sentence_about_what_the_question_dates(assistant, question, declines):
     answer = assistant.ask(question)
     assert answer.abstained == declines, answer.answer
     if not declines:
-        assert any("22 September 2023" in c.quote for c in answer.citations), answer.answer
+        assert any(re.search(r"\b20\d\d\b", c.quote) for c in answer.citations), answer.answer
 
 
 def test_who_holds_a_post_in_a_named_council_declines_and_says_so(assistant):
