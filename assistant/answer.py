@@ -104,7 +104,8 @@ class Assistant:
         hits, selection, signals = self._gather(question, searched, filters, near)
         why = self._decline_reason(signals)
         answered = searched
-        missing = signals.unknown_name or (signals.unknown[0] if signals.unknown_salience >= NOTICE_SALIENCE else "")
+        missing = signals.unknown_name or (signals.missing_topics[0] if signals.missing_salience >= NOTICE_SALIENCE
+                                           else "")
         if why is not None and signals.unknown_name and not signals.other_place:
             # "What should schools do for care-experienced pupils, and what does Passport to Success
             # offer?": answer the part the library covers, and say which name it never mentions.

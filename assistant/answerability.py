@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from cpguide.assistant.asking import (COMMON_ZIPF, answer_pattern, asked_part, asker_spans, asks_for_live,
-                                      from_first_ask, kind_asked, question_parts, word_zipf)
+                                      from_first_ask, kind_asked, question_parts, used_as_verb, word_zipf)
 from cpguide.assistant.places import places
 from cpguide.assistant.structure import COUNT_WORDS, leans_on_previous
 from cpguide.index.lexical import tokenize
@@ -65,6 +65,10 @@ class Signals:
     unknown_name: str  # a name (proper noun, acronym or titled phrase) the library never uses, or ""
     other_place: str  # a place the library does not cover, or ""
     live: bool  # asks for a current figure or a future date ("how many ... right now?", a year after the library)
+    # The unknown words that say what the question is about (not "weigh" of "weigh up"), with the
+    # salience of the first: what a decline or a notice names as missing.
+    missing_topics: tuple[str, ...] = ()
+    missing_salience: float = 0.0
 
     def features(self) -> list[float]:
         """The model's inputs, in ``FEATURES`` order."""
@@ -222,6 +226,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
             break
     place = _OTHER_PLACES.search(question)
     live = asks_for_live(question, asked, latest_year)
+    topics = [(salience, w) for salience, w in unknown if not used_as_verb(question, w)]
     return Signals(
         relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),
         best_sentence=max((c.similarity for c in chosen), default=0.0),
@@ -234,6 +239,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
         kind_found=kind_found,
         other_place=place.group(1) if place else "",
         live=live,
+        missing_topics=tuple(w for _, w in topics),
+        missing_salience=topics[0][0] if topics else 0.0,
     )
 
 
@@ -340,7 +347,7 @@ def reason(signals: Signals) -> str:
                 "date": "a date or time", "when": "a date or time", "frequency": "how often something happens",
                 "age": "an age", "count": "a figure"}[signals.asked]
         return f"The question asks for {what}, and no passage that answers it gives one."
-    if signals.unknown:
-        words = list(signals.unknown[:2])
+    if signals.missing_topics:
+        words = list(signals.missing_topics[:2])
         return "Nothing in the library mentions " + " or ".join(words) + "."
     return ""

@@ -294,6 +294,20 @@ _ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to 
                    r"could|is|are|must)\b", re.I)
 
 
+# "What should we weigh up before we sign?", "Our foster carers keep grumbling": a word the question
+# uses as a verb says what is done, not what the question is about, so it is not named as what the
+# library lacks.
+_SUBJECT_OR_MODAL = r"(?:we|i|you|they|he|she|should|must|can|could|will|would|might|may|shall|don['’]t|doesn['’]t)"
+_PARTICLE = r"(?:up|out|through|over|off|down)"
+
+
+def used_as_verb(question: str, word: str) -> bool:
+    """Does the question use ``word`` as a verb ("we weigh up", "keep grumbling")?"""
+    w = re.escape(word)
+    return bool(re.search(rf"\b{_SUBJECT_OR_MODAL}\s+{w}\b|\b{w}\s+{_PARTICLE}\b|\bkeep(?:s|ing)?\s+{w}(?<=ing)\b",
+                          question, re.I))
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a question asked in several parts; a single question is one part. Parts are
     read after what is said before the ask ("I run a leisure centre in Wales. What might stop

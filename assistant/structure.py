@@ -99,6 +99,12 @@ _WHAT_DO_QUESTION = re.compile(
     r"\bservices\b",
     re.I,
 )
+# "Before signing up to the charter, what should we think about?" asks for the things to weigh,
+# whatever situation it is set in: the guidance lists them ("think about how you could adopt the
+# principles when:").
+_WHAT_TO_WEIGH = re.compile(r"\bwhat\s+(?:should|must|might|would|do|does|can|could)\s+(?:\w+\s+){1,3}?"
+                            r"(?:think about|think through|consider|bear in mind|keep in mind|weigh up|"
+                            r"take into account)\b", re.I)
 # Words every question in this field may use without narrowing it.
 _GENERIC = frozenset(
     "corporate parent parents parenting child children young people person persons care cared leaver leavers looked "
@@ -332,7 +338,7 @@ def asks_for_set(question: str) -> bool:
     if (_YES_NO.match(ask) and not _AND_WH.search(ask)) or _ONE_OF_SET.search(ask):
         return False
     # A set is asked for in the question, not in the situation told before it ("... on our housing list").
-    if _SET_QUESTION.search(from_first_ask(question)):
+    if _SET_QUESTION.search(from_first_ask(question)) or _WHAT_TO_WEIGH.search(from_first_ask(question)):
         return True
     info = _WHAT_INFO.search(ask)
     if info:

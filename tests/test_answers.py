@@ -9,7 +9,7 @@ import pytest
 
 from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
-from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked
+from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked, used_as_verb
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.structure import asks_for_set, leans_on_previous
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
@@ -296,6 +296,28 @@ def test_what_aspects_of_something_asks_for_the_whole_list(assistant):
     for item in ("emotional wellbeing", "protection from harm", "education, training and recreation",
                  "contribution made by young people", "social and economic wellbeing"):
         assert item in quotes, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Before signing up to the Welsh charter, what should our organisation think about?",
+    "We're thinking of signing the Welsh charter. What should we weigh up before we commit?",
+])
+def test_what_to_think_about_in_a_situation_gets_the_list_of_things_to_weigh(assistant, question):
+    answer = assistant.ask(question)
+    quotes = [c.quote for c in answer.citations]
+    assert "Before signing up, think about how you could adopt the principles when:" in quotes, answer.answer
+    assert any(q.startswith("delivering your existing services") for q in quotes), answer.answer
+    assert any(q.startswith("planning or commissioning new services") for q in quotes), answer.answer
+    assert not any("weigh" in n for n in answer.notices), answer.notices  # a verb, not a topic the library lacks
+
+
+@pytest.mark.parametrize("question, word", [
+    ("What should we weigh up before we commit?", "weigh"),
+    ("Our foster carers keep grumbling. What do carers nationally say they want?", "grumbling"),
+])
+def test_a_word_used_as_a_verb_is_not_what_the_question_is_about(question, word):
+    assert used_as_verb(question, word)
+    assert not used_as_verb("Can care leavers get help paying for passports?", "passports")
 
 
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
