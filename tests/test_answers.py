@@ -123,6 +123,12 @@ def test_everyday_words_reach_the_guidance_in_answers(assistant):
     assert answer.citations[0].quote.startswith("Care leavers should not be placed in bed and breakfast"), answer.answer
 
 
+def test_cheaper_tickets_reach_concessionary_and_discounted_access(assistant):
+    answer = assistant.ask("Should theatres in Wales offer cheaper tickets to care leavers?")
+    assert answer.citations and answer.citations[0].quote.startswith("Concessionary and discounted access"), \
+        answer.answer
+
+
 def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
     for question, expected in (
         ("What is principle eight of the Welsh charter?", "By seeking out and providing stable places to live"),
