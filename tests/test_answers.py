@@ -129,6 +129,12 @@ def test_cheaper_tickets_reach_concessionary_and_discounted_access(assistant):
         answer.answer
 
 
+def test_living_on_with_foster_carers_after_18_is_staying_put_until_21(assistant):
+    answer = assistant.ask("I'm 17. Can I carry on living with my foster carers after I'm 18, and for how long?")
+    assert not answer.abstained, answer.answer
+    assert any("staying put" in c.quote.lower() and "21" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_question_naming_a_numbered_principle_is_answered_from_under_that_heading(assistant):
     for question, expected in (
         ("What is principle eight of the Welsh charter?", "By seeking out and providing stable places to live"),
