@@ -338,7 +338,8 @@ def asks_for_set(question: str) -> bool:
     if (_YES_NO.match(ask) and not _AND_WH.search(ask)) or _ONE_OF_SET.search(ask):
         return False
     # A set is asked for in the question, not in the situation told before it ("... on our housing list").
-    if _SET_QUESTION.search(from_first_ask(question)) or _WHAT_TO_WEIGH.search(from_first_ask(question)):
+    first_ask = from_first_ask(question)
+    if _SET_QUESTION.search(first_ask) or _WHAT_TO_WEIGH.search(first_ask):
         return True
     info = _WHAT_INFO.search(ask)
     if info:
