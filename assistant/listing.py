@@ -29,6 +29,7 @@ SET_LISTS_WITHIN = 0.04
 ITEM_WITHIN_BEST = 0.15  # an item of a long list answers a specific question when it scores this close to the best
 RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
+_SOME_OF = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?of\s+(?:the|its|their|our)\b", re.I)
 NAME_WORDS = 5  # every item of a list shorter than this: a list of names ("equality (1)", "support (4)")
 
 
@@ -77,6 +78,11 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
                 break
     others = _for_other_partners(library, question, chosen, found)
     others |= {i for i, block in found.items() if _names_unasked(library, question, chosen[i].hit.doc_id, block)}
+    # "What are the seven priorities?" is not answered by a list of five; "which of the eleven
+    # principles apply to housing?" asks for some of them.
+    size = set_size(question) if wants_set and not member and not _SOME_OF.search(question) else None
+    if size:
+        others |= {i for i, block in found.items() if block.total < size}
     if not wants_set and not member and chosen:
         best = max(c.score for c in chosen)
         others |= {i for i, block in found.items()

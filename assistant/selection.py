@@ -266,7 +266,9 @@ class SentenceSelector:
             own = shape.section_at(c.start)
             c.under_part = opens_part is not None and shape.under_heading(c.start, opens_part)
             c.holds_kind = kind is not None and bool(kind.search(c.text))
-            c.introduces_set = wants_set and shape.is_lead_in(c.start, c.end)
+            # A lead-in, or a sentence whose list follows a "For example:" or "This includes:" that
+            # says nothing of its own ("In social services, the role of corporate parents can include ...").
+            c.introduces_set = wants_set and shape.list_from(c.start, c.end) is not None
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section

@@ -332,6 +332,15 @@ def test_a_word_used_as_a_verb_is_not_what_the_question_is_about(question, word)
     assert not used_as_verb("Can care leavers get help paying for passports?", "passports")
 
 
+def test_a_sentence_whose_list_follows_a_for_example_is_a_lead_in_for_a_set_question(assistant):
+    """"In social services, the role of corporate parents can include a range of individuals." then
+    "For example:" and the roles: asked who they are, the roles answer, not the aims list beside them."""
+    answer = assistant.ask("Who can be a corporate parent in social services in Wales?")
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("In social services, the role of corporate parents") for q in quotes), answer.answer
+    assert any(q.lower().startswith("chief executives and corporate directors") for q in quotes), answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
