@@ -21,6 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
+from cpguide.assistant.places import places as place_names
 from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading)
@@ -42,6 +43,7 @@ HEADING_SHARE = 0.5
 NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's quotes scores this much more
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
+CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
@@ -373,6 +375,25 @@ class SentenceSelector:
             if len(same) <= MAX_SENTENCES:
                 for c in sorted(same, key=lambda c: c.start):
                     take(c)
+
+        # "What is Bolton's Looked After Supported Employment (LASE) Scheme?": the case study the
+        # question names is told over a few sentences; the one that scores best is where it starts.
+        named = {p.name.lower() for p in place_names().find(question)}
+        top_c = chosen[0] if chosen and named else None
+        if top_c is not None:
+            shape = self.shape(top_c.hit.doc_id)
+            section = shape.section_at(top_c.start)
+            heading = " ".join(section.heading_path).lower() if section is not None else ""
+            if shape.is_case_study(top_c.start) and any(n in heading or n in top_c.text.lower() for n in named):
+                last = top_c.end
+                for _ in range(CASE_STUDY_SENTENCES):
+                    after = shape.sentence_after(last)
+                    nxt = next((d for d in candidates if after and d.hit.doc_id == top_c.hit.doc_id
+                                and d.start == after[0]), None)
+                    if nxt is None:
+                        break
+                    take(nxt)
+                    last = nxt.end
 
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""

@@ -341,6 +341,13 @@ def test_a_sentence_whose_list_follows_a_for_example_is_a_lead_in_for_a_set_ques
     assert any(q.lower().startswith("chief executives and corporate directors") for q in quotes), answer.answer
 
 
+def test_a_case_study_the_question_names_is_quoted_beyond_its_best_sentence(assistant):
+    answer = assistant.ask("What is Bolton's Looked After Supported Employment (LASE) Scheme?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "gain new and positive experiences" in quotes, answer.answer
+    assert "accredited qualification" in quotes, answer.answer  # what it goes on to say of the scheme
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
