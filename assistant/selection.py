@@ -45,6 +45,7 @@ NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
+RARE_NAME_PASSAGES = 2  # a name used in this many passages or fewer ("LASE", "Quest"; not "IRO", "Ofsted")
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
     r"can (?:we|i|they|you|\w+ (?:services?|staff|partners?|councillors?|businesses|schools?))|"
@@ -85,6 +86,7 @@ _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b
 # A web domain written bare, as reference lists do: "(publishing.service.gov.uk) DfE, February 2018".
 _DOMAIN = r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police|sch|net)\.uk\b|\b[\w-]+\.(?:com|org|net)\b"
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT, _DOMAIN)), re.I)
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})\b")  # "Quest", "LASE"
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
@@ -395,6 +397,15 @@ class SentenceSelector:
                     take(nxt)
                     last = nxt.end
 
+        # "What are Bolton's LASE and Quest schemes?": a name the library uses in one place or two
+        # is introduced where it first appears; each such name the question asks about is quoted there.
+        for name in self._rare_names(question):
+            if any(name in c.text for c in chosen):
+                continue
+            intro = self._introduction(name, candidates)
+            if intro is not None:
+                take(intro)
+
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""
             if chosen and not any(wanted(c) for c in chosen):
@@ -444,6 +455,30 @@ class SentenceSelector:
             if new is not None:
                 take(new)
         return Selection(chosen, tuple(unanswered), candidates)
+
+    def _rare_names(self, question: str) -> list[str]:
+        """Names in the question (capitalised or in capitals, not its first word, not a place)
+        that the library uses in at most two passages."""
+        placed = {p.name for p in place_names().find(question)}
+        out = []
+        for m in _NAME.finditer(question):
+            name = m.group(0)
+            if m.start() == 0 or name in placed or any(name in p for p in placed):
+                continue
+            toks = tokenize(name)
+            if len(toks) == 1 and 0 < self.library.lexical.doc_freq.get(toks[0], 0) <= RARE_NAME_PASSAGES:
+                out.append(name)
+        return out
+
+    def _introduction(self, name: str, candidates: list[Candidate]) -> Candidate | None:
+        """The candidate sentence holding the first mention of ``name`` in its document."""
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+        for doc_id in dict.fromkeys(c.hit.doc_id for c in candidates):
+            m = pattern.search(self.library.document(doc_id).text)
+            if m is None:
+                continue
+            return next((c for c in candidates if c.hit.doc_id == doc_id and c.start <= m.start() < c.end), None)
+        return None
 
     # -- sentence vectors ----------------------------------------------------------------------
     def embed_sentences(self, texts: tuple[str, ...]) -> np.ndarray:

@@ -348,6 +348,15 @@ def test_a_case_study_the_question_names_is_quoted_beyond_its_best_sentence(assi
     assert "accredited qualification" in quotes, answer.answer  # what it goes on to say of the scheme
 
 
+def test_each_scheme_the_question_names_is_quoted_where_it_is_introduced(assistant):
+    """Both schemes are named together further on ("These two schemes are just some of ..."), which
+    scores best; what each one is comes where the pack first names it."""
+    answer = assistant.ask("What are Bolton's LASE and Quest schemes?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "(LASE) Scheme provides paid work experience" in quotes, answer.answer
+    assert "Under the new Quest programme" in quotes, answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
