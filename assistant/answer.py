@@ -49,6 +49,15 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
+def _plain(text: str) -> str:
+    """Lower case, one space between words, and one kind of apostrophe and dash: people type
+    "Young Persons' Panel" where the document prints "Young Persons’ Panel"."""
+    return re.sub(r"\s+", " ", text.lower().translate(_TYPED)).strip()
+
+
+_TYPED = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-"})
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text)
 
@@ -230,14 +239,14 @@ class Assistant:
     def _in_library(self, phrase: str) -> bool:
         """Does any passage hold this phrase? Asked of the passages that share its words most
         (BM25), so no copy of the library's text is held in memory."""
-        wanted = re.sub(r"\s+", " ", phrase.lower())
+        wanted = _plain(phrase)
         # A document's publisher or title is the library's own name for it, though its text
         # may never spell it out ("Welsh Government" publishes the toolkit).
         whole = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
         if any(whole.search(m.publisher.lower()) or whole.search(m.title.lower()) for m in self._metas.values()):
             return True
         rows = self.searcher.bm25(tokenize(phrase), None, 20)
-        return any(wanted in re.sub(r"\s+", " ", self.library.chunks[row].text.lower()) for row, _ in rows)
+        return any(wanted in _plain(self.library.chunks[row].text) for row, _ in rows)
 
     def signals(self, question: str) -> answerability.Signals:
         """The answerability signals of a standalone question (for fitting and evaluation)."""

@@ -348,6 +348,15 @@ def test_a_case_study_the_question_names_is_quoted_beyond_its_best_sentence(assi
     assert "accredited qualification" in quotes, answer.answer  # what it goes on to say of the scheme
 
 
+def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
+    """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
+    answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
+                           "link to the Corporate Parenting Strategic Group?")
+    assert not answer.abstained
+    assert "Nothing in the library mentions" not in answer.answer, answer.answer
+    assert any("two-way, dialogue between the Young Persons’ Panel" in c.quote for c in answer.citations), answer.answer
+
+
 def test_each_scheme_the_question_names_is_quoted_where_it_is_introduced(assistant):
     """Both schemes are named together further on ("These two schemes are just some of ..."), which
     scores best; what each one is comes where the pack first names it."""
