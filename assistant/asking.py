@@ -287,11 +287,14 @@ def asker_spans(question: str) -> list[tuple[int, int]]:
 
 
 # "..., and when should work on it start?": a second question joined to the first.
+# "..., and for how long?", "..., and from whom?": a part may open with the preposition its question word takes.
+_PREPOSED = r"(?:for|from|at|by|in|to|with|under)\s+(?:how|what|which|whom|when|where)"
 _PART_BREAK = re.compile(r",?\s+(?:and|but|also|or)\s+(?=(?:what|how|who|when|which|where|why|whether|up to what|"
-                         r"until what|do|does|should|can|could|is|are|must)\b)|[;?]\s+(?=\w)|,\s+(?=(?:what|how|who|when|"
+                         r"until what|do|does|should|can|could|is|are|must|" + _PREPOSED + r")\b)|[;?]\s+(?=\w)|,\s+(?=(?:what|how|who|when|"
                          r"which|where|why)\b)", re.I)
 _ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to what|until what|do|does|should|can|"
-                   r"could|is|are|must)\b", re.I)
+                   r"could|is|are|must|" + _PREPOSED + r")\b", re.I)
+_PREPOSED_ASK = re.compile(_PREPOSED + r"\b", re.I)
 
 
 # "What should we weigh up before we sign?", "Our foster carers keep grumbling": a word the question

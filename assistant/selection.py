@@ -22,7 +22,7 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import places as place_names
-from cpguide.assistant.asking import ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
+from cpguide.assistant.asking import _PREPOSED_ASK as _PREPOSED, ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
@@ -423,8 +423,9 @@ class SentenceSelector:
         parts = question_parts(question)
         unanswered: list[str] = []
         for i, part in enumerate(parts if len(parts) > 1 else ()):
-            # "..., and what should councillors ask about it?": "it" is the first part's subject.
-            said = f"{part} ({parts[0]})" if i and _POINTS_BACK.search(part) else part
+            # "..., and what should councillors ask about it?": "it" is the first part's subject; so
+            # is what "..., and for how long?" asks about.
+            said = f"{part} ({parts[0]})" if i and (_POINTS_BACK.search(part) or _PREPOSED.match(part)) else part
             pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
             scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
             self.score(part, pvec, scored)

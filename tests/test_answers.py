@@ -434,6 +434,17 @@ def test_a_later_part_that_points_back_is_read_with_the_first_parts_subject(assi
     assert not any("East Sussex" in c.quote for c in answer.citations), "another council's panel is not 'it'"
 
 
+def test_a_part_opening_with_a_preposition_brings_its_own_answer(assistant):
+    """"..., and with what support from the council?" is a part of its own, asking what the
+    council gives to staying put: the duty that says so is quoted beside the definition."""
+    answer = assistant.ask("Can foster carers keep a young person after 18, and with what support from the council?")
+    assert not answer.abstained
+    assert any("provide advice and support (including financial)" in c.quote for c in answer.citations), answer.answer
+    answer = assistant.ask("I'm 17 and living with foster carers I love. Can I stay on with them after I turn 18, "
+                           "and for how long?")
+    assert not any("for how long" in n for n in answer.notices), "the part is read with the first part's subject"
+
+
 def test_a_list_item_that_is_no_sentence_is_quoted_under_its_lead_in(assistant):
     """"• culture, leisure, play, community services and youth work provision" means something
     only as one of the areas the toolkit's examples are grouped into."""
