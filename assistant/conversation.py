@@ -103,7 +103,10 @@ _DUMMY_IT = re.compile(
 _PRONOUN = re.compile(
     # "the same" compares with what was said ("does the same apply to academies?"), but "of the
     # same age" or "at the same school" compares within the question.
-    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|those|these|"
+    # "those who run leisure centres", "those leaving care": "those" that a clause or a place
+    # follows names the people there and then.
+    r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|"
+    r"those(?!\s+(?:who|whom|whose|which|in|with|at|aged|under|over|from|\w+ing)\b)|these|"
     r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent|either|instead|else|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"
@@ -114,6 +117,8 @@ _PRONOUN = re.compile(
 _THAT_THIS = re.compile(
     r"\b(?:about|of|for|with|on|to|do|does|doing|did|is|in|from|after|before|like|beyond|behind|at|by|into|"
     r"without|cover|covers|fund|funds|pay for)\s+(?:that|this|those)\b"
+    # "Does this year's guidance ...?": "this" before a time is now, not something said before.
+    r"(?!\s+(?:year|years|week|month|term|quarter|spring|summer|autumn|winter)(?:['’]s)?\b)"
     # "check that their foster carers are ...": "that" opens a clause with its own subject.
     r"|\b(?:mean|means|check|checks|monitor|monitors)\s+(?:that|this|those)\b"
     r"(?!\s+(?:the|a|an|their|its|his|her|our|your|my|all|every|each|any|they|he|she|we|you|i|there|no)\b)"

@@ -1061,6 +1061,10 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "What about the independent reviewing officer - what does that role involve?",
     "Which one of the seven principles is about stability?", "Would a bank count as part of the private sector?",
     "How can schools make sure they support their pupils in care?",
+    # "those" a clause or a place follows, and "this" before a time, stand for no one said before:
+    "How should those running leisure centres treat care-experienced visitors?",
+    "What support should those leaving care at 18 get from housing services?",
+    "Does this year's guidance still say councils must publish a local offer for care leavers?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -1118,6 +1122,7 @@ def test_then_after_a_condition_the_question_sets_leans_on_nothing():
     "Is it ever OK?", "Also, who checks that?",
     "Can partners go along?", "How do young people sign up?", "What was happening locally that week?",
     "Which one would a youth worker be?", "Would a building society count?",
+    "What about those?", "And those leaving care?", "Does this apply to academies?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
