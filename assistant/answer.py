@@ -21,6 +21,7 @@ from cpguide.assistant.citations import make_citation
 from cpguide.assistant.conversation import (PLACE_NOTE, Conversation, leans_on_context, place_in, resolve,
                                            says_enough, strip_lead)
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
+from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
 from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
@@ -30,6 +31,7 @@ from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
 
 PASSAGES = 6  # passages whose sentences compete for the answer
+NATION_PASSAGES = 2  # a question about both nations: passages of the nation the search left out
 # A follow-up's sentences are judged by what was asked now, with the conversation's subject
 # weighing in this much: "and what would they spend their time doing together?" after a
 # question about mentors wants time spent with a mentor (dev dialogue follow-ups 0.688 -> 0.734,
@@ -192,6 +194,7 @@ class Assistant:
             focus = named_source(asked, self._metas).rest
             if focus != asked:
                 asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
+        hits = self._each_nation(searched, hits, filters, qvec)
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES], near) if hits else []
         selection = self.selector.choose(asked, ranked, near)
         if resolved != question and asked != searched and hits:
@@ -208,6 +211,24 @@ class Assistant:
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
+
+    def _each_nation(self, question: str, hits: list[Hit], filters: Filters, qvec) -> list[Hit]:
+        """For a question about both nations ("..., in England and in Wales?"), the best passages
+        of a nation the search left out of the top ``PASSAGES`` take the last places there."""
+        if not hits or not self._both_nations or filters.jurisdiction or not asks_both_nations(question):
+            return hits
+        top = hits[:PASSAGES]
+        missing = [n for n in ("england", "wales") if n not in {h.jurisdiction for h in top}]
+        if not missing:
+            return hits
+        extra: list[Hit] = []
+        for nation in missing:
+            extra += self.searcher.search(question, k=NATION_PASSAGES, query_vector=qvec, max_chars=10_000,
+                                          filters=dataclasses.replace(filters, jurisdiction=(nation,)))
+        kept = top[:PASSAGES - len(extra)]
+        seen = {h.chunk_id for h in kept}
+        extra = [h for h in extra if h.chunk_id not in seen]
+        return [dataclasses.replace(h, rank=i) for i, h in enumerate(kept + extra, 1)]
 
     def _with_part(self, part: tuple[str, int], hits: list[Hit]) -> list[Hit]:
         """A question naming a numbered part ("what is principle eight?") gets the passage under

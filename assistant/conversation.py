@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
-from cpguide.assistant.places import places
+from cpguide.assistant.places import asks_both_nations, places
 from cpguide.assistant.sources import DOC_NOUNS
 from cpguide.assistant.structure import ITEM_NUMBER, ORDINAL_NUMBERS, PART_NOUNS, SET_NOUNS, singular
 from cpguide.records import Answer
@@ -193,7 +193,10 @@ class Conversation:
 
 def place_in(question: str) -> str | None:
     """The nation a question is set in: named ("in Wales", "English councils") or implied by a
-    town or council it names ("a café in Cardiff"), from ``places.toml``."""
+    town or council it names ("a café in Cardiff"), from ``places.toml``. None for a question
+    about both ("in England and in Wales?")."""
+    if asks_both_nations(question):
+        return None
     m = _PLACE.search(question)
     if not m:
         return places().nation_of(question)

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
-from cpguide.assistant.places import places as place_names
+from cpguide.assistant.places import asks_both_nations, places as place_names
 from cpguide.assistant.asking import _PREPOSED_ASK as _PREPOSED, ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading)
@@ -445,9 +445,11 @@ class SentenceSelector:
                         take(d)
                         break
         places = {c.hit.jurisdiction for c in chosen}
+        # "..., in England and in Wales?": each nation's best sentence, however far below the best.
+        within = 1.0 if asks_both_nations(question) else OTHER_NATION_WITHIN
         for c in candidates:
             if c.hit.jurisdiction in ("england", "wales") and c.hit.jurisdiction not in places:
-                if c.score >= candidates[0].score - OTHER_NATION_WITHIN and c.similarity >= self.floor:
+                if c.score >= candidates[0].score - within and c.similarity >= self.floor:
                     take(c)
                     places.add(c.hit.jurisdiction)
         if near and chosen and all(_quoted(c, near) for c in chosen):

@@ -773,6 +773,24 @@ def test_a_town_or_council_named_in_a_question_sets_its_nation(question, nation)
     assert place_in(question) == nation
 
 
+@pytest.mark.parametrize("question, nation", [
+    ("What should housing services do for care leavers in England and in Wales?", None),
+    ("What should the NHS think about for kids in care's emotional health, on either side of the border?", None),
+    ("What is the Welsh equivalent of England's corporate parenting principles?", "wales"),
+])
+def test_a_question_about_both_nations_is_set_in_neither(question, nation):
+    assert place_in(question) == nation
+
+
+def test_a_question_about_both_nations_is_answered_from_each(assistant):
+    """It was answered from England's guidance alone, the first nation it named."""
+    answer = assistant.ask("What should housing services do for care leavers in England and in Wales?")
+    assert {c.jurisdiction for c in answer.citations} == {"england", "wales"}, answer.answer
+    answer = assistant.ask("I work in CAMHS commissioning. What should the NHS be thinking about for kids in care's "
+                           "emotional health, on either side of the border?")
+    assert {c.jurisdiction for c in answer.citations} == {"england", "wales"}, answer.answer
+
+
 def test_a_question_set_in_a_welsh_town_is_answered_from_welsh_guidance(assistant):
     answer = assistant.ask("I manage a lending branch in Swansea: how do I fit in as a corporate parent?")
     assert not answer.abstained, answer.answer
