@@ -120,7 +120,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             words = name.split()
             if not words or any(len(w) < 2 and w != "I" for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue
-            if all(w in located or w in _BODIES for w in words):
+            if all(w in located or w in _BODIES or w in ("and", "or", "of") for w in words):
                 continue  # "a café in Cardiff", "Swansea Council": where the asker is, not what they ask about
             if len(words) >= 3 or (len(words) == 2 and all(known(w) for w in words)):
                 # A titled phrase of known words ("I Matter", "Staying Close Plus") is a name

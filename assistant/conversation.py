@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from cpguide.assistant.actors import actor_vocabulary, subjects_in
 from cpguide.assistant.asking import COMMON_ZIPF, question_parts, word_zipf
-from cpguide.assistant.places import asks_both_nations, places
+from cpguide.assistant.places import BOTH_NATIONS, asks_both_nations, places
 from cpguide.assistant.sources import DOC_NOUNS
 from cpguide.assistant.structure import ITEM_NUMBER, ORDINAL_NUMBERS, PART_NOUNS, SET_NOUNS, singular
 from cpguide.records import Answer
@@ -478,6 +478,11 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     other = _EXCEPT.match(question.strip(" ?.!"))
     if other:  # "and beyond money and kit?" - the same subject, something else about it
         return f"{previous.rstrip('?')}, other than {other.group(1)}?", place
+    if not re.sub(r"\b(?:in|for|across|on|about|what|how)\b", "", BOTH_NATIONS.sub("", rest), flags=re.I).strip(" ,?.!"):
+        # "And in England and Wales?", "what about both nations?": the question before, of each nation.
+        base = PLACE_NOTE.sub("", previous)
+        both = "in England and in Wales"
+        return (_IN_PLACE.sub(both, base, count=1) if _IN_PLACE.search(base) else f"{base} ({both})"), None
     rest_wo_place = _PLACE.sub("", re.sub(r"\b(in|for)\s+(wales|england)\b", "", rest, flags=re.I)).strip(" ,?")
     if not rest_wo_place:  # "and in Wales?" - the same question, for another place
         base = PLACE_NOTE.sub("", previous)

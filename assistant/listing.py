@@ -12,6 +12,7 @@ import re
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.asking import asked_part, kind_asked
+from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
                                         asks_for_set, member_position, set_size, singular)
@@ -90,8 +91,12 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     if wants_set and len(set(found) - others) > 1:
         # "What should our overall goals be?" under a section with three lists (the principles
         # that apply, the aims, what you can do): the lists whose sentence scores near the best one's.
-        top = max(chosen[i].score for i in set(found) - others)
-        others |= {i for i in set(found) - others if chosen[i].score < top - SET_LISTS_WITHIN}
+        # Asked of both nations, each nation's lists are weighed against its own best.
+        nation = (lambda i: chosen[i].hit.jurisdiction) if asks_both_nations(question) else (lambda i: "")
+        top: dict[str, float] = {}
+        for i in set(found) - others:
+            top[nation(i)] = max(top.get(nation(i), chosen[i].score), chosen[i].score)
+        others |= {i for i in set(found) - others if chosen[i].score < top[nation(i)] - SET_LISTS_WITHIN}
     lists: dict[int, ListBlock] = {}
     for i in set(found) - others:
         c, block = chosen[i], found[i]

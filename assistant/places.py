@@ -49,14 +49,14 @@ class Places:
 
 # "..., in England and in Wales?", "on either side of the border" ask about both nations; "the
 # Welsh equivalent of England's principles" names both but asks about one.
-_BOTH = re.compile(r"\b(?:england|english)(?:\s+(?:councils?|services|guidance|law))?\s+(?:and|or)\s+(?:in\s+)?(?:wales|welsh)\b"
+BOTH_NATIONS = re.compile(r"\b(?:england|english)(?:\s+(?:councils?|services|guidance|law))?\s+(?:and|or)\s+(?:in\s+)?(?:wales|welsh)\b"
                    r"|\b(?:wales|welsh)(?:\s+(?:councils?|services|guidance|law))?\s+(?:and|or)\s+(?:in\s+)?(?:england|english)\b"
                    r"|\b(?:either|both|each) sides? of the border\b|\b(?:both|each) (?:nation|nations|country|countries)\b", re.I)
 
 
 def asks_both_nations(question: str) -> bool:
     """Does the question ask what each nation's guidance says, so that neither alone answers it?"""
-    return bool(_BOTH.search(question))
+    return bool(BOTH_NATIONS.search(question))
 
 
 @functools.lru_cache(maxsize=1)

@@ -791,6 +791,19 @@ def test_a_question_about_both_nations_is_answered_from_each(assistant):
     assert {c.jurisdiction for c in answer.citations} == {"england", "wales"}, answer.answer
 
 
+def test_and_in_england_and_wales_asks_the_question_before_of_both_nations(assistant):
+    """It was rewritten as "in England and Wales? (about: ...)", kept the Welsh filter and declined,
+    saying nothing in the library mentions "England and Wales"."""
+    conversation = Conversation()
+    for question in ("What should schools do for children in care in Wales?", "And in England and Wales?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert answer.resolved_question == "What should schools do for children in care in England and in Wales?"
+    assert conversation.jurisdiction is None
+    assert not answer.abstained, answer.answer
+    assert not any("England and Wales" in n for n in answer.notices), answer.notices
+
+
 def test_a_question_set_in_a_welsh_town_is_answered_from_welsh_guidance(assistant):
     answer = assistant.ask("I manage a lending branch in Swansea: how do I fit in as a corporate parent?")
     assert not answer.abstained, answer.answer
