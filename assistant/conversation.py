@@ -169,7 +169,8 @@ _STOP = frozenset(
     "they them their have does doing done about from into onto than then also just only very much many more "
     "most some such each every been being were your yours ours mean means need needs tell know happen happens "
     "does much why who how not yes the and for are can did was has had may its our you any all but off out own "
-    "too old get got say see use one ones give example examples detail details please ever".split()
+    "too old get got say see use one ones give example examples detail details please ever until till since "
+    "upto".split()
 )
 @dataclass
 class Turn:
