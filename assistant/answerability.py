@@ -145,6 +145,7 @@ _SCHEME = (r"((?:[A-Za-z][\w’'-]*\s+){1,4}?(?:scheme|pilot|programme|grant|bur
            r"initiative|assessment|procedure|process|exemption|tribunal|premium|payment|loan|discount|tax|charge|complaint)s?)")
 _ASKS_ABOUT_SCHEME = re.compile(
     rf"\b(?:apply for|applying for|eligible for|eligibility for|qualify for|sign up (?:to|for)|claim|"
+    rf"rights?(?:\s+[\w’']+){{0,4}}?\s+to|entitled to|entitlement to|"
     rf"carry out|conduct|run|appeal to|make|making|lodge|raise)\s+(?:the|a|an|any|their|its)\s+{_SCHEME}\b"
     rf"|\bexempt from (?:paying )?(?:(?:the|a|an|any|their|its)\s+)?{_SCHEME}\b"
     rf"|\bhow (?:does|do) (?:the|a|an)\s+{_SCHEME}\b[^?]{{0,60}}\bwork\b", re.I)

@@ -712,6 +712,8 @@ DECLINED_SAYING = [
      "nothing on Northern Ireland"),
     # "Ambassadors are recruited annually" says how often, not since when.
     ("Which year did Gloucestershire start recruiting its Ambassadors?", "a date or time"),
+    # A right to a scheme the library never names is asked about that scheme.
+    ("What rights do care leavers have to a council tax exemption in Wales?", "council tax"),
 ]
 
 
