@@ -294,7 +294,7 @@ _PART_BREAK = re.compile(r",?\s+(?:and|but|also|or)\s+(?=(?:what|how|who|when|wh
                          r"which|where|why)\b)", re.I)
 _ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to what|until what|do|does|should|can|"
                    r"could|is|are|must|" + _PREPOSED + r")\b", re.I)
-_PREPOSED_ASK = re.compile(_PREPOSED + r"\b", re.I)
+PREPOSED_ASK = re.compile(_PREPOSED + r"\b", re.I)  # a part opening "for how long", "with what ..."
 
 
 # "What should we weigh up before we sign?", "Our foster carers keep grumbling": a word the question

@@ -22,7 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import asks_both_nations, places as place_names
-from cpguide.assistant.asking import _PREPOSED_ASK as _PREPOSED, ANSWER_KINDS, EMAIL_TEXT, WEB_TEXT, asked_part, kind_asked, question_parts
+from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, kind_asked,
+                                      question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
@@ -425,7 +426,7 @@ class SentenceSelector:
         for i, part in enumerate(parts if len(parts) > 1 else ()):
             # "..., and what should councillors ask about it?": "it" is the first part's subject; so
             # is what "..., and for how long?" asks about.
-            said = f"{part} ({parts[0]})" if i and (_POINTS_BACK.search(part) or _PREPOSED.match(part)) else part
+            said = f"{part} ({parts[0]})" if i and (_POINTS_BACK.search(part) or PREPOSED_ASK.match(part)) else part
             pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
             scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
             self.score(part, pvec, scored)
@@ -478,9 +479,9 @@ class SentenceSelector:
         pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
         for doc_id in dict.fromkeys(c.hit.doc_id for c in candidates):
             m = pattern.search(self.library.document(doc_id).text)
-            if m is None:
-                continue
-            return next((c for c in candidates if c.hit.doc_id == doc_id and c.start <= m.start() < c.end), None)
+            found = m and next((c for c in candidates if c.hit.doc_id == doc_id and c.start <= m.start() < c.end), None)
+            if found:
+                return found
         return None
 
     # -- sentence vectors ----------------------------------------------------------------------
