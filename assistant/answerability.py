@@ -130,6 +130,11 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
                 joined = [p.strip() for p in re.split(r"\s+and\s+the\s+", name) if p.strip()]
                 if len(joined) > 1 and all(in_library(p) or all(known(w) for w in p.split()) for p in joined):
                     continue
+                # "Quest and LASE" are two schemes the library names, each as written; "Health
+                # and Wellbeing Passport" is one name, vouched for only as a whole.
+                paired = [p.strip() for p in re.split(r"\s+and\s+", name) if p.strip()]
+                if len(paired) > 1 and all(in_library(p) for p in paired):
+                    continue
                 if not in_library(name):
                     return name
             elif not all(known(w) for w in words) and not (len(words) == 1 and word_zipf(name.lower()) >= COMMON_ZIPF):

@@ -366,6 +366,14 @@ def test_each_scheme_the_question_names_is_quoted_where_it_is_introduced(assista
     assert "Under the new Quest programme" in quotes, answer.answer
 
 
+def test_two_names_the_library_uses_joined_by_and_are_not_one_unknown_name(assistant):
+    """"Quest and LASE" was taken for one titled name the library never uses, and declined."""
+    answer = assistant.ask("What are Quest and LASE?")
+    assert not answer.abstained, answer.answer
+    assert any("Under the new Quest programme" in c.quote for c in answer.citations), answer.answer
+    assert assistant.ask("What is the Health and Wellbeing Passport?").abstained, "one name, vouched for only whole"
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
