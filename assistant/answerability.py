@@ -118,6 +118,10 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             name = _LEADING.sub("", " ".join(words)).strip()
             name = re.sub(r"[’']s?$", "", name)
             words = name.split()
+            # "Lambeth Wriggle and Roar", "the Welsh Corporate Parenting Charter": where, then what.
+            while len(words) > 1 and (words[0] in located or words[0] in ("Welsh", "English")):
+                words = words[1:]
+            name = " ".join(words)
             if not words or any(len(w) < 2 and w != "I" for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue
             if all(w in located or w in _BODIES or w in ("and", "or", "of") for w in words):

@@ -374,6 +374,23 @@ def test_two_names_the_library_uses_joined_by_and_are_not_one_unknown_name(assis
     assert assistant.ask("What is the Health and Wellbeing Passport?").abstained, "one name, vouched for only whole"
 
 
+@pytest.mark.parametrize("question, quoted", [
+    ("What is the Welsh Corporate Parenting Charter?", "corporate parenting charter"),
+    ("What is the Lambeth Wriggle and Roar programme?", "Wriggle and Roar"),
+])
+def test_a_name_led_by_its_place_or_nation_is_the_name_the_library_uses(assistant, question, quoted):
+    """The toolkit says "corporate parenting charter", the pack "Lambeth launched 'Wriggle and
+    Roar'": the place or nation before a name says where it is, not what it is called."""
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.answer
+    assert any(quoted.lower() in c.quote.lower() for c in answer.citations), answer.answer
+
+
+def test_an_unknown_name_led_by_its_nation_still_declines(assistant):
+    answer = assistant.ask("What does the English Care Leaver Covenant offer?")
+    assert answer.abstained and "Care Leaver Covenant" in answer.answer, answer.answer
+
+
 def test_a_set_question_finds_the_list_whose_items_answer_it(assistant):
     answer = assistant.ask("Before we put our name to the Welsh charter, in which parts of our work should we "
                            "think about applying its principles?")
