@@ -386,6 +386,15 @@ def test_a_name_led_by_its_place_or_nation_is_the_name_the_library_uses(assistan
     assert any(quoted.lower() in c.quote.lower() for c in answer.citations), answer.answer
 
 
+def test_a_name_with_a_possessive_inside_it_is_looked_for_whole(assistant):
+    """"the Corporate Children's Office" is one name (Bolton's schemes are run from it), not
+    "Corporate Children" and "Office"."""
+    answer = assistant.ask("What does the Corporate Children's Office do in Bolton?")
+    assert not answer.abstained, answer.answer
+    assert not any("Corporate Children" in n for n in answer.notices), answer.notices
+    assert any("Corporate Children’s Office" in c.quote for c in answer.citations), answer.answer
+
+
 def test_an_unknown_name_led_by_its_nation_still_declines(assistant):
     answer = assistant.ask("What does the English Care Leaver Covenant offer?")
     assert answer.abstained and "Care Leaver Covenant" in answer.answer, answer.answer
