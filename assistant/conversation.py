@@ -107,7 +107,9 @@ _PRONOUN = re.compile(
     # follows names the people there and then.
     r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|"
     r"those(?!\s+(?:who|whom|whose|which|in|with|at|aged|under|over|from|\w+ing)\b)|these|"
-    r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent|either|instead|else|"
+    # "Who else besides the council ...?" names whom "else" is besides.
+    r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent|either|instead|"
+    r"else(?!\s+(?:besides|apart from|other than|except)\b)|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"
     r"the (?:first|second|third|fourth|fifth|last|previous|above|other) (?:one|ones|arrangement|point|level|"
@@ -273,6 +275,11 @@ def leans_on_context(question: str) -> bool:
         if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)
                                                                   or places().find(whom)):
             rest = framed.group(2)
+        # "And what is a personal adviser?" asks what a thing it names is: a question of its own.
+        defines = re.match(r"^(?:what|who)(?:['’]s|\s+is|\s+are)\s+(?:a|an)\s+\w", rest, re.I) \
+            and (subjects_in(rest) or _names_subject(rest))
+        if defines and not leans_on_context(rest):
+            return False
         return not says_enough(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
     if soft:

@@ -1133,6 +1133,8 @@ def test_a_publisher_the_text_never_names_is_still_known_to_the_library(assistan
     "What support should those leaving care at 18 get from housing services?",
     "Does this year's guidance still say councils must publish a local offer for care leavers?",
     "Until what age can care leavers get a personal adviser?",
+    "And what is a personal adviser?", "And what is a pathway plan?",
+    "Who else besides the council is a corporate parent?",
 ])
 def test_a_question_that_names_its_own_subject_stands_alone(question):
     assert not leans_on_context(question)
@@ -1191,7 +1193,7 @@ def test_then_after_a_condition_the_question_sets_leans_on_nothing():
     "Can partners go along?", "How do young people sign up?", "What was happening locally that week?",
     "Which one would a youth worker be?", "Would a building society count?",
     "What about those?", "And those leaving care?", "Does this apply to academies?",
-    "Until what age?", "Till what age?",
+    "Until what age?", "Till what age?", "And what is it?", "Who else besides them?",
 ])
 def test_a_question_that_leans_on_the_conversation_is_a_follow_up(question):
     assert leans_on_context(question)
