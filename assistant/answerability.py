@@ -125,6 +125,10 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
             # "Lambeth Wriggle and Roar", "the Welsh Corporate Parenting Charter": where, then what.
             while len(words) > 1 and (words[0] in located or words[0] in ("Welsh", "English")):
                 words = words[1:]
+            # "the Care Leavers' Charter of the DfE": whose it is, after the name asked about.
+            tail = re.search(r"\s+(?:of|from|by)\s+(?:the\s+)?(\S+)$", " ".join(words))
+            if tail and tail.group(1) in vocabulary.abbreviations and len(words[:-1]) >= 3:
+                words = " ".join(words)[:tail.start()].split()
             name = " ".join(words)
             if not words or any(len(w) < 2 and w != "I" for w in words) or any(w in vocabulary.abbreviations for w in words):
                 continue

@@ -395,6 +395,13 @@ def test_a_name_with_a_possessive_inside_it_is_looked_for_whole(assistant):
     assert any("Corporate Children’s Office" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_name_owned_by_a_known_body_is_still_looked_for(assistant):
+    """"of the DfE" says whose the charter is; the library never names a Care Leavers' Charter."""
+    answer = assistant.ask("What is the Care Leavers' Charter of the DfE?")
+    assert answer.abstained and "Care Leavers' Charter" in answer.answer, answer.answer
+    assert not assistant.ask("What does the Innovation Programme of the DfE fund?").abstained
+
+
 def test_an_unknown_name_led_by_its_nation_still_declines(assistant):
     answer = assistant.ask("What does the English Care Leaver Covenant offer?")
     assert answer.abstained and "Care Leaver Covenant" in answer.answer, answer.answer
