@@ -26,7 +26,7 @@ from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for
 from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading, singular)
-from cpguide.index.lexical import tokenize
+from cpguide.index.lexical import fold, tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
 
@@ -52,12 +52,13 @@ def _norm(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Lower case, one space between words, and one kind of apostrophe and dash: people type
-    "Young Persons' Panel" where the document prints "Young Persons’ Panel"."""
-    return re.sub(r"\s+", " ", text.lower().translate(_TYPED)).strip()
+    """Folded as the keyword index folds it (lower case, straight apostrophes), one kind of dash and
+    one space between words: people type "Young Persons' Panel" where the document prints
+    "Young Persons’ Panel"."""
+    return re.sub(r"\s+", " ", fold(text).translate(_DASHES)).strip()
 
 
-_TYPED = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-"})
+_DASHES = str.maketrans({"–": "-", "—": "-"})
 
 
 def _one_line(text: str) -> str:
@@ -225,9 +226,7 @@ class Assistant:
         for nation in missing:
             extra += self.searcher.search(question, k=NATION_PASSAGES, query_vector=qvec, max_chars=10_000,
                                           filters=dataclasses.replace(filters, jurisdiction=(nation,)))
-        kept = top[:PASSAGES - len(extra)]
-        seen = {h.chunk_id for h in kept}
-        extra = [h for h in extra if h.chunk_id not in seen]
+        kept = top[:PASSAGES - len(extra)]  # of the nations found, so no passage of ``extra``
         return [dataclasses.replace(h, rank=i) for i, h in enumerate(kept + extra, 1)]
 
     def _with_part(self, part: tuple[str, int], hits: list[Hit]) -> list[Hit]:

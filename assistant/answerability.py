@@ -111,7 +111,7 @@ def unknown_name(question: str, in_library, doc_freq: dict[str, int], vocabulary
         # "Telford's Young Persons' Panel" is two names: the owner and the thing owned; but
         # "the Corporate Children's Office" is one, as the library writes it.
         whole = _LEADING.sub("", m.group().strip())
-        if in_library is not None and re.search(r"[’']s\s", whole) and in_library(whole):
+        if re.search(r"[’']s\s", whole) and in_library(whole):
             continue
         for part in re.split(r"[’']s\s+", m.group().strip()):
             words = part.split()

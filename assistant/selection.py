@@ -467,7 +467,7 @@ class SentenceSelector:
         out = []
         for m in _NAME.finditer(question):
             name = m.group(0)
-            if m.start() == 0 or name in placed or any(name in p for p in placed):
+            if m.start() == 0 or any(name in p for p in placed):
                 continue
             toks = tokenize(name)
             if len(toks) == 1 and 0 < self.library.lexical.doc_freq.get(toks[0], 0) <= RARE_NAME_PASSAGES:
