@@ -23,7 +23,7 @@ from cpguide.assistant.conversation import (PLACE_NOTE, Conversation, leans_on_c
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.listing import headed_run_for, lists_for
+from cpguide.assistant.listing import headed_run_for, lists_for, titled_run_for
 from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading, singular)
 from cpguide.index.lexical import fold, tokenize
@@ -305,7 +305,7 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
-        run = headed_run_for(self.selector, resolved, ranked)
+        run = headed_run_for(self.selector, resolved, ranked) or titled_run_for(self.selector, resolved, ranked)
         if run is not None:  # the set asked for, laid out as numbered headed sections: it is the answer
             chosen, lists, left_out = [run[0]], {0: run[1]}, set()
         else:

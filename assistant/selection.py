@@ -387,7 +387,8 @@ class SentenceSelector:
             shape = self.shape(top_c.hit.doc_id)
             section = shape.section_at(top_c.start)
             heading = " ".join(section.heading_path).lower() if section is not None else ""
-            if shape.is_case_study(top_c.start) and any(n in heading or n in top_c.text.lower() for n in named):
+            if (shape.is_case_study(top_c.start) or shape.opens_with_council(top_c.start)) \
+                    and any(n in heading or n in top_c.text.lower() for n in named):
                 last = top_c.end
                 for _ in range(CASE_STUDY_SENTENCES):
                     after = shape.sentence_after(last)

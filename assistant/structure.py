@@ -123,6 +123,11 @@ _INTRODUCES_ASKER = re.compile(r"^\s*(?:as (?:an?|the)\b|i(?:['’]m| am) (?:an?
                                r"(?:i|we) (?:manage|own|lead|chair)\b)", re.I)
 # "Principle 1: equality", "Step 2 - agree a plan", "Priority 3. Stable homes".
 _NUMBERED_HEADING = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*(?:[:.–—-]|$)")
+# "1. Get the community involved" ... "10. Sign up to the Foster Carers Charter": headings numbered
+# bare, whose set is named by a title a little before the first ("10 ideas for Corporate Parenting Week").
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\.\s+[A-Z]")
+TITLE_BEFORE = 3  # sections before a bare-numbered run's first heading that may hold its title
+TITLE_MAX_WORDS = 10
 # The nouns a set is counted in ("the eleven principles"), singular or plural.
 _SET_NOUN = (rf"(?:{PART_NOUNS}|priorit(?:y|ies)|pledges|principles|steps|items|recommendations|standards|"
              r"commitments|promises|outcomes)")
@@ -135,6 +140,7 @@ def singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
+_OPENS_WITH_COUNCIL = re.compile(r"\s*(?:[A-Z][\w’'&-]+\s+){1,4}Council\b")
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -160,6 +166,7 @@ class DocumentShape:
         self.sections = doc.sections
         self._starts = [s.start for s in self.sections]
         self._runs: dict[str, list[int]] = {}  # numbered-heading runs by noun (see ``headed_run``)
+        self._titled: list[tuple[str, ListBlock]] | None = None  # see ``titled_runs``
 
     def index_at(self, offset: int) -> int | None:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -287,6 +294,43 @@ class DocumentShape:
             return None
         return ListBlock(lead=None, items=tuple(items[:MAX_ITEMS]), total=len(items), labels=tuple(labels[:MAX_ITEMS]))
 
+    def titled_runs(self) -> list[tuple[str, ListBlock]]:
+        """Runs of headings numbered bare, 1 to N ("1. Get the community involved" ... "10. Sign
+        up to the Foster Carers Charter"), each with the short line a little before its first
+        heading that names the set ("10 ideas for Corporate Parenting Week"); runs without such
+        a title are left out. Each item is the first sentence under its heading, labelled by it."""
+        if self._titled is not None:
+            return self._titled
+        runs: list[list[int]] = []
+        for j, sec in enumerate(self.sections):
+            m = _BARE_NUMBER.match(self.doc.text[sec.start:sec.end]) if sec.kind == "heading" else None
+            if m is None:
+                continue
+            if int(m.group(1)) == 1:
+                runs.append([j])
+            elif runs and int(m.group(1)) == len(runs[-1]) + 1:
+                runs[-1].append(j)
+        out = []
+        for run in runs:
+            title = next((self.doc.text[self.sections[k].start:self.sections[k].end].strip()
+                          for k in range(run[0] - 1, max(run[0] - 1 - TITLE_BEFORE, -1), -1)
+                          if len(self.doc.text[self.sections[k].start:self.sections[k].end].split()) <= TITLE_MAX_WORDS
+                          and not _ends_sentence(self.doc.text[self.sections[k].start:self.sections[k].end])), "")
+            if len(run) < 3 or not title:
+                continue
+            items, labels = [], []
+            for j in run:
+                heading = self.doc.text[self.sections[j].start:self.sections[j].end].strip()
+                body = self.sections[j + 1] if j + 1 < len(self.sections) else None
+                spans = sentence_spans(self.doc.text[body.start:body.end], body.start) \
+                    if body is not None and body.kind in ("paragraph", "list_item") else []
+                items.append(spans[0] if spans else (self.sections[j].start, self.sections[j].end))
+                labels.append(heading if spans else "")
+            out.append((title, ListBlock(lead=None, items=tuple(items[:MAX_ITEMS]), total=len(items),
+                                         labels=tuple(labels[:MAX_ITEMS]))))
+        self._titled = out
+        return out
+
     def sentence_before(self, start: int) -> tuple[int, int] | None:
         """The sentence before ``start`` in the same paragraph, or None at a paragraph's start."""
         sec = self.section_at(start)
@@ -325,6 +369,13 @@ class DocumentShape:
         """Is this offset in a council's case study (a section headed by a council's name)?"""
         sec = self.section_at(offset)
         return bool(sec) and any(CASE_STUDY_HEADING.search(h) for h in sec.heading_path)
+
+    def opens_with_council(self, offset: int) -> bool:
+        """Does the paragraph holding this offset open with a council's name ("Bolton
+        Metropolitan Borough Council’s Looked After Supported Employment (LASE) Scheme provides
+        ...")? A case study set in the text under a topic's heading, not under its own."""
+        sec = self.section_at(offset)
+        return sec is not None and sec.kind == "paragraph" and bool(_OPENS_WITH_COUNCIL.match(self.doc.text[sec.start:sec.end]))
 
 
 def asks_for_set(question: str) -> bool:
@@ -415,6 +466,10 @@ def _narrowing_words(question: str) -> list[str]:
     return [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _STOP_WORDS
             and not all(part in _GENERIC for part in w.lower().split("-"))  # "care-experienced"
             and w.lower() not in ("wales", "welsh", "england", "english")]
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip()[-1:] in ".!?:;"
 
 
 def is_footnote(text: str) -> bool:

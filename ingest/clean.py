@@ -38,6 +38,7 @@ _PAGE_FURNITURE = [
     re.compile(r"^\s*Skip to (main )?content\s*$", re.I),  # web-page chrome kept by an extraction
 ]
 # A title does not end on a word that needs another after it ("In 2008 the London Borough of").
+NUMBERED_TITLE_WORDS = 16  # "9. Ask looked after children and young people: How well are we doing?"
 _DANGLING = {"of", "the", "and", "to", "for", "in", "a", "an", "on", "with", "by", "or", "at", "from", "as", "that", "our", "their", "your"}
 _LONE_PAGE_NUMBER = re.compile(r"^\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*$")
 _TERMINAL = ".!?:;)”\"’"
@@ -174,9 +175,9 @@ def _ends_sentence(text: str) -> bool:
     return bool(text) and (text[-1] in _TERMINAL or text[-1] in "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _looks_like_heading(text: str) -> bool:
+def _looks_like_heading(text: str, max_words: int = 12) -> bool:
     words = text.split()
-    if not words or len(words) > 12 or len(text) > 100:
+    if not words or len(words) > max_words or len(text) > 100:
         return False
     if text.rstrip()[-1] in ".,;:" or not re.search(r"[A-Za-z]{2}", text):
         return False
@@ -217,13 +218,17 @@ def _split_leading_heading(unit: _Unit, width: float, nested: bool = False) -> l
                            or head[1][:1].isdigit()
                            or (len(head[1].split()) <= 3 and _title_case(" ".join(head)))):
             continue
-        if n == 1 and head[0].rstrip()[-1:] == "?":
-            continue
         title = " ".join(head)
+        # A numbered title ("1. Get the community involved", "8. Ask yourself: How well are we
+        # doing?") is a title however it is cased; a numbered item wrapped at the column's edge
+        # has a comma in it, or a colon that runs on lower-case ("1. Strategic: for example").
+        numbered = bool(_HEADING_NUMBER.match(title)) and not re.search(r"[,;]|:(?!\s*[A-Z])", title)
+        if n == 1 and head[0].rstrip()[-1:] == "?" and not numbered:
+            continue
         if any(h.rstrip()[-1:] in ".,;:" for h in head[:-1]):
             continue
-        limit = (0.95 if _title_case(title) else 0.7) * width
-        if not _looks_like_heading(title.rstrip("?")) or len(head[-1]) > limit:
+        limit = (1.1 if numbered else 0.95 if _title_case(title) else 0.7) * width
+        if not _looks_like_heading(title.rstrip("?"), NUMBERED_TITLE_WORDS if numbered else 12) or len(head[-1]) > limit:
             continue
         # "‘Staying put’ is an arrangement ..." opens a paragraph too.
         if not rest[0].lstrip("“‘\"'(")[:1].isupper():

@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 # 5: a sentence wrapped at the column's edge is not a two-line title (its second line is long and lower-case).
 # 6: a title over a paragraph that opens with a quotation mark ("‘Staying put’ is ...") is a heading.
 # 7: a paragraph cut by a title set beside it ("... support (including" / title / "financial) to ...") is joined again.
-TEXT_VERSION = 7
+# 8: a numbered title ("1. Get the community involved", "9. Ask looked after children and young people:
+# How well are we doing?") over its paragraph is a heading, however it is cased, in a narrow column.
+TEXT_VERSION = 8
 
 @dataclass(frozen=True)
 class Previous:

@@ -96,6 +96,24 @@ def test_a_sentence_wrapped_at_the_columns_edge_is_not_a_two_line_title():
     assert "What is a corporate parent?" in headings, "a short lower-case tail still ends a title"
 
 
+def test_a_numbered_title_over_its_paragraph_is_a_heading_in_a_narrow_column():
+    """The 2012 pack's "10 ideas" are titled "1. Get the community involved" ... "10. Sign up to
+    the Foster Carers Charter" over narrow columns: each is a heading, so what follows is cited
+    under its own title, not under the idea before or a council's case study above it."""
+    pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-week-2012.txt"), DocMeta("d", "D"))
+    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
+    numbered = [h for h in headings if re.match(r"\d{1,2}\. [A-Z]", h)]
+    assert [int(h.split(".")[0]) for h in numbered] == list(range(1, 11)), numbered
+    assert "9. Ask looked after children and young people: How well are we doing?" in numbered
+    work = next(s for s in pack.sections if pack.text[s.start:s.end].startswith("Work experience can range"))
+    assert work.heading_path[-1] == "3. Work experience and shadowing"
+    # A numbered item wrapped at the column's edge runs on: it is not a title.
+    raw = ("Some text before the list, long enough to set the width.\n\n"
+           "1. Strategic: for example, elected\nMembers and senior officers.\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    assert not [s for s in doc.sections if s.kind == "heading"]
+
+
 def test_page_footers_dropped_and_footnotes_detached():
     raw = "Children in care are more likely to go missing than others.3 Councils have a duty5 to act.\n\n5 | P a g e \n"
     doc = clean(_raw(raw), DocMeta("d", "D"))
