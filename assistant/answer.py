@@ -396,8 +396,10 @@ class Assistant:
             doc = self.library.document(hit.doc_id)
             n = len(citations) + 1
             indent = "  "
-            if block is not None and block.labels:
-                indent = ""  # a run of headed sections has no lead-in sentence: its items are the answer
+            if block is not None and (block.labels or (block.lead is None and (start, end) in block.items)):
+                # A run of headed sections has no lead-in sentence, and nor has a list whose item was
+                # chosen: its items, in order, are the answer.
+                indent = ""
             else:
                 citations.append(self.citation(n, hit, doc.text[start:end], start, end))
                 lines.append(f"- {_display(_one_line(doc.text[start:end]))} [{n}]")
@@ -411,6 +413,8 @@ class Assistant:
             if block is not None:
                 labels = block.labels or ("",) * len(block.items)
                 for (item_start, item_end), label in zip(block.items, labels):
+                    if (hit.doc_id, item_start, item_end) in covered:
+                        continue  # the chosen sentence is itself an item of the list it brings: quoted once
                     n = len(citations) + 1
                     citations.append(self.citation(n, hit, doc.text[item_start:item_end], item_start, item_end))
                     heading = f"{label} – " if label else ""  # "Principle 1: equality – Support ..."
