@@ -349,7 +349,7 @@ class Assistant:
             elif block is not None and block.lead is not None and block.lead != (c.start, c.end):
                 start, end = block.lead  # an item was chosen: the list's own lead-in comes first
             elif leans_on_previous(c.text):
-                before = self.selector.shape(c.hit.doc_id).sentence_before(c.start)
+                before = self.selector.shape(c.hit.doc_id).antecedent(c.start, c.end)
                 if before is not None:
                     start = before[0]  # "However, ..." is quoted with the sentence it answers
             doc_text = self.library.document(c.hit.doc_id).text

@@ -24,10 +24,15 @@ MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the so
 # A lead-in that says nothing of its own: the list it opens belongs to the sentence before.
 _GOES_ON = re.compile(r"^\s*(?:for (?:example|instance)|e\.g\.|such as|namely|(?:these|this|they|which) "
                       r"(?:include|includes|are|is|can include|may include|might include)|including)\s*[:–—-]\s*$", re.I)
+ANTECEDENT_SENTENCES = 3  # at most this many sentences of the paragraph before are quoted for one that opens by pointing back
 SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its items
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z]")
+_EXPLETIVE_IT = re.compile(r"it\s+(?:is|was|can be|could be|may be|might be|would be|will be)\s+(?:\w+\s+){0,2}?"
+                           r"(?:vital|important|essential|helpful|useful|crucial|key|necessary|clear|possible|worth|"
+                           r"likely|unlikely|good|best|better|easy|hard|difficult|recommended)\s+(?:that|to|for|when|if)\b",
+                           re.I)
 _LEANS = re.compile(
     r"^(?:however|therefore|thus|hence|also|in addition(?! to)|additionally|furthermore|moreover|similarly|likewise|"
     r"this|these|those|that|they|it|its|their|such|both|the latter|the former|as a result|for (?:this|these) reasons?|"
@@ -339,6 +344,35 @@ class DocumentShape:
         spans = [sp for sp in sentence_spans(self.doc.text[sec.start:sec.end], sec.start) if sp[1] <= start]
         return spans[-1] if spans else None
 
+    def antecedent(self, start: int, end: int) -> tuple[int, int] | None:
+        """What the sentence at ``start``:``end`` leans on: the sentence before it in its
+        paragraph, or, opening a paragraph ("Likewise, care leavers need to be integral to ..."),
+        the paragraph before under the same heading from where its own pointing back starts.
+        None after a heading, a list or a title, and for a paragraph opening "It is vital that
+        ...", whose "it" points forward."""
+        before = self.sentence_before(start)
+        if before is not None:
+            return before
+        i = self.index_at(start)
+        if i is None or self.sections[i].kind != "paragraph" or _EXPLETIVE_IT.match(self.doc.text[start:end].strip()):
+            return None
+        j = i - 1
+        while j >= 0 and is_footnote(self.doc.text[self.sections[j].start:self.sections[j].end]):
+            j -= 1
+        prev = self.sections[j] if j >= 0 else None
+        if prev is None or prev.kind != "paragraph" or prev.heading_path != self.sections[i].heading_path:
+            return None
+        spans = sentence_spans(self.doc.text[prev.start:prev.end], prev.start)
+        if not spans or not _ends_sentence(self.doc.text[spans[-1][0]:spans[-1][1]]) \
+                or _LEAD_IN_END.search(self.doc.text[spans[-1][0]:spans[-1][1]]):
+            return None  # a title line, or a lead-in whose items these are
+        # "Likewise, ..." after "Children should be involved ... They should be provided ... This
+        # includes ...": the paragraph before from the sentence its own pointing back starts at.
+        k = len(spans) - 1
+        while k > 0 and len(spans) - k < ANTECEDENT_SENTENCES and leans_on_previous(self.doc.text[spans[k][0]:spans[k][1]]):
+            k -= 1
+        return spans[k][0], spans[-1][1]
+
     def sentence_after(self, end: int) -> tuple[int, int] | None:
         """The sentence after ``end``: the next in its paragraph, or the first of the next
         paragraph under the same heading; None after a heading or the section's last paragraph."""
@@ -479,4 +513,5 @@ def is_footnote(text: str) -> bool:
 
 def leans_on_previous(sentence: str) -> bool:
     """Does the sentence open by pointing back ("However,", "These", "They")?"""
-    return bool(_LEANS.match(sentence.strip()))
+    text = sentence.strip()
+    return bool(_LEANS.match(text))

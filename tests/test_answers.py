@@ -102,6 +102,23 @@ def test_a_chosen_item_of_a_list_without_a_lead_in_is_quoted_once(assistant):
     assert len(lines) == len(set(lines)), answer.answer
 
 
+def test_a_paragraph_opening_by_pointing_back_is_quoted_with_the_paragraph_before(assistant, library):
+    """Telford's "Likewise, care leavers need to be integral to the development of their pathway
+    plans ..." opens its paragraph; it was quoted first and alone, "Likewise" pointing at nothing.
+    It comes with the paragraph before ("Children should be involved in developing their care
+    plans ..."), in the document's order. A paragraph opening "It is vital that ..." leans on nothing."""
+    from cpguide.assistant.structure import DocumentShape
+
+    answer = assistant.ask("How does Telford expect children in care to be involved in their care plans, "
+                           "and care leavers in their pathway plans?")
+    quote = next(c.quote for c in answer.citations if "Likewise, care leavers" in c.quote)
+    assert quote.startswith("Children should be involved in developing their care plans"), quote
+    doc = library.document("telford-partners")
+    shape = DocumentShape(doc)
+    vital = doc.text.index("It is vital that all agencies work closely")
+    assert shape.antecedent(vital, doc.text.index(".", vital) + 1) is None
+
+
 def test_the_wales_businesses_answer_lists_its_examples(assistant):
     answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
     found = _positions(answer, WALES_BUSINESS)
