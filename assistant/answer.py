@@ -58,6 +58,10 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text).translate(_DASHES)).strip()
 
 
+# A question word or verb opening a follow-up ("who checks?", "does it work?"): it asks something
+# of the subject before, rather than naming a new one ("what about mentoring?" -> "mentoring").
+_ASKS = re.compile(r"^(?:who|whom|whose|what|which|why|how|when|where|is|are|was|were|do|does|did|can|could|should|"
+                   r"would|will|has|have|had|must|may|might)\b", re.I)
 _DASHES = str.maketrans({"–": "-", "—": "-"})
 
 
@@ -187,8 +191,12 @@ class Assistant:
         # sentence about checking. A rewritten one ("and in Wales?", "what about health?") is
         # answered as rewritten.
         own = strip_lead(question)
+        # "What about mentoring?" after a question about housing names its own subject in a word:
+        # its sentences are about mentoring, not housing, though found with the conversation.
+        names_new = not _ASKS.match(own) and bool(set(tokenize(own)) - set(tokenize(resolved[len(own):])))
         asked, avec = (question, self.searcher.embed_query(self.searcher.vocabulary.expand(question))) \
-            if resolved != question and resolved.startswith(own) and len(own.split()) >= 3 else (resolved, qvec)
+            if resolved != question and resolved.startswith(own) and (len(own.split()) >= 3 or names_new) \
+            else (resolved, qvec)
         if asked == resolved:
             asked, avec = searched, qvec
         else:  # "What does the Welsh toolkit say ...": the sentences answer the rest, not the toolkit

@@ -199,6 +199,21 @@ def test_follow_up_resolution_carries_the_subject(assistant, turns, expect):
     assert expect in answer.resolved_question
 
 
+@pytest.mark.parametrize("turns, word", [
+    (["What should housing services do for care leavers?", "What about mentoring?"], "mentor"),
+    (["What should councillors do during Corporate Parenting Week?", "What about celebration events?"], "celebrat"),
+])
+def test_a_follow_up_naming_a_new_subject_in_a_word_is_answered_about_it(assistant, turns, word):
+    """"What about mentoring?" after housing was answered from the housing passages the
+    conversation found ("The availability of suitable housing ..."): its one word is what it asks about."""
+    conv = Conversation()
+    answer = None
+    for q in turns:
+        answer = assistant.ask(q, conv)
+        conv.turns.append(Turn(q, answer.resolved_question, answer))
+    assert word in answer.citations[0].quote.lower(), answer.answer
+
+
 def test_warm_up_fills_the_sentence_cache_so_answers_embed_nothing_new(assistant, monkeypatch):
     assistant.warm_up()
     assert assistant.warm_up() == 0  # everything is cached already
