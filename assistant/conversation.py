@@ -464,6 +464,15 @@ def resolve(question: str, conversation: Conversation | None) -> tuple[str, str 
     if other and named:
         return previous[:named.start()] + other.group(1).lower() + previous[named.end():], place
 
+    # "What are the corporate parenting principles?" then "Which one is about stability?": which
+    # of the set the last question asked for.
+    which = re.match(r"^(?:and\s+|so\s+)?which\s+(?:one|ones|of\s+(?:them|those|these))\b\s*(.*?)[?.!]*$", question.strip(), re.I)
+    noun = SET_NOUNS.search(previous)
+    if which and noun:
+        phrase = re.search(rf"\b(?:the\s+)?(?:(?!(?:what|which|are|is|were|of|in|for)\b)[\w’'-]+\s+){{0,3}}{re.escape(noun.group(1))}\b",
+                           previous, re.I)
+        return f"Which of {phrase.group(0) if phrase else 'the ' + noun.group(1)} {which.group(1)}?".replace("  ", " "), place
+
     # "What does principle 3, togetherness, ask?" then "And the next one, support?": principle 4.
     step = re.match(r"^(?:and|what about|how about)?\s*(?:the\s+)?(next|previous)(?:\s+one)?\b", question.strip(), re.I)
     numbered = re.search(rf"\b({PART_NOUNS})\s+(\d{{1,2}})\b", previous, re.I)

@@ -214,6 +214,23 @@ def test_a_follow_up_naming_a_new_subject_in_a_word_is_answered_about_it(assista
     assert word in answer.citations[0].quote.lower(), answer.answer
 
 
+def test_which_one_after_a_set_asks_which_member_of_that_set(assistant):
+    """"Which one is about stability?" after the seven principles was read as a question of its
+    own with the conversation beside it, and answered with a case study's sentence on stability."""
+    conv = Conversation()
+    for q in ("What are the corporate parenting principles?", "Which one is about stability?"):
+        answer = assistant.ask(q, conv)
+        conv.turns.append(Turn(q, answer.resolved_question, answer))
+    assert answer.resolved_question == "Which of the corporate parenting principles is about stability?"
+    assert any("stability in their home lives" in c.quote for c in answer.citations), answer.answer
+    # without a set before it, "which one" still leans on the conversation as it did
+    conv = Conversation()
+    for q in ("What should housing services do for care leavers?", "Which one matters most?"):
+        answer = assistant.ask(q, conv)
+        conv.turns.append(Turn(q, answer.resolved_question, answer))
+    assert "(about:" in answer.resolved_question
+
+
 def test_warm_up_fills_the_sentence_cache_so_answers_embed_nothing_new(assistant, monkeypatch):
     assistant.warm_up()
     assert assistant.warm_up() == 0  # everything is cached already
