@@ -78,6 +78,11 @@ _DOC_QUESTION = re.compile(r"^(?:•\s*)?(?:\d{1,2}[.)]\s*)?(?:and\s+|but\s+|so\
 _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inquir\w*|find(?:ing)? out|dig\w*|"
                                r"probe|probing|challeng\w*|scrutin\w*|check(?:ing)?|look(?:ing)? (?:at|for|into)|"
                                r"consider\w*|think(?:ing)? about|ask myself|be aware of)\b", re.I)
+# "What questions should councillors ask about care leavers?", "What should I ask about their
+# health?": the guidance's own questions ("What are we doing to look after the health and wellbeing
+# of children in our care?") are the answer, ahead of what it says around them.
+_ASKS_FOR_QUESTIONS = re.compile(r"\b(?:questions?|ask|asking|enquir\w*|inquir\w*)\b", re.I)
+ASKED_QUESTION_BONUS = 0.1
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
                       r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
                       r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"
@@ -324,9 +329,12 @@ class SentenceSelector:
             candidates = [c for c in candidates if not _DOC_QUESTION.match(c.text)]
         if candidates:
             self.score(question, qvec, candidates)
+            asks_questions = bool(_ASKS_FOR_QUESTIONS.search(question))
             for c in candidates:
                 if _near(c, near):
                     c.score += NEAR_LAST_ANSWER
+                if asks_questions and _DOC_QUESTION.match(c.text):
+                    c.score += ASKED_QUESTION_BONUS
             candidates.sort(key=lambda c: -c.score)
         return candidates
 

@@ -119,6 +119,14 @@ def test_a_paragraph_opening_by_pointing_back_is_quoted_with_the_paragraph_befor
     assert shape.antecedent(vital, doc.text.index(".", vital) + 1) is None
 
 
+def test_asked_what_to_ask_the_guidance_own_question_comes_first(assistant):
+    """The resource pack's lines of enquiry are questions ("What are we doing to look after the
+    health and wellbeing of children in our care?"): a councillor asking what to ask about their
+    health gets that question first, not the pack's sentences around it."""
+    answer = assistant.ask("What should I ask about the health of children in our care?")
+    assert answer.citations[0].quote.startswith("What are we doing to look after the health and wellbeing"), answer.answer
+
+
 def test_the_wales_businesses_answer_lists_its_examples(assistant):
     answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
     found = _positions(answer, WALES_BUSINESS)
