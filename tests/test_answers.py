@@ -127,6 +127,13 @@ def test_asked_what_to_ask_the_guidance_own_question_comes_first(assistant):
     assert answer.citations[0].quote.startswith("What are we doing to look after the health and wellbeing"), answer.answer
 
 
+def test_stability_asked_finds_the_welsh_stable_home_principle(assistant):
+    """The Welsh charter calls its eighth principle "a stable home"; asked which principle is about
+    stability in Wales, the answer was a list of ways to adopt the principles."""
+    answer = assistant.ask("Which of the corporate parenting principles is about stability in Wales?")
+    assert any(c.quote.lower().startswith("a stable home") for c in answer.citations), answer.answer
+
+
 def test_the_wales_businesses_answer_lists_its_examples(assistant):
     answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
     found = _positions(answer, WALES_BUSINESS)
