@@ -94,7 +94,7 @@ def test_a_set_numbered_bare_under_its_title_is_given_whole_in_order(assistant):
 def test_a_chosen_item_of_a_list_without_a_lead_in_is_quoted_once(assistant):
     """The resource pack's two web resources on recruiting foster carers are a list with no lead-in;
     when one of them is chosen, the list comes with it, and that item was quoted a second time."""
-    answer = assistant.ask("What is Telford doing about placement stability and about recruiting foster carers?")
+    answer = assistant.ask("Where can I find guides on recruiting foster carers?")
     quotes = [c.quote for c in answer.citations]
     assert any(q.lower().startswith("you can access a range of resources") for q in quotes), answer.answer
     assert len(quotes) == len(set(quotes)), answer.answer
