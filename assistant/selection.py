@@ -83,6 +83,7 @@ _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inqu
 # of children in our care?") are the answer, ahead of what it says around them.
 _ASKS_FOR_QUESTIONS = re.compile(r"\b(?:questions?|ask|asking|enquir\w*|inquir\w*)\b", re.I)
 ASKED_QUESTION_BONUS = 0.1
+_QUESTIONS_ASKED = re.compile(r"\bquestions\b", re.I)
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
                       r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
                       r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"
@@ -229,6 +230,7 @@ class SentenceSelector:
         sims = vecs @ qvec
         # Then a sentence introducing a list answers it whole, or holds the one member asked for.
         wants_set = asks_for_set(question) or asks_for_member(question)
+        wants_questions = bool(_QUESTIONS_ASKED.search(question))
         if wants_set:
             # A list means what its items say: "think about how you could adopt the principles
             # when:" answers "in which parts of our work ...?" only through its items.
@@ -278,7 +280,11 @@ class SentenceSelector:
             c.holds_kind = kind is not None and bool(kind.search(c.text))
             # A lead-in, or a sentence whose list follows a "For example:" or "This includes:" that
             # says nothing of its own ("In social services, the role of corporate parents can include ...").
-            c.introduces_set = wants_set and shape.list_from(c.start, c.end) is not None
+            block = shape.list_from(c.start, c.end) if wants_set else None
+            # "What questions should I ask about ...?" asks for a set of questions: a list of
+            # anything else ("three issues that foster carers would choose to change") is not it.
+            c.introduces_set = block is not None and (not wants_questions or any(
+                self.library.document(c.hit.doc_id).text[s:e].rstrip().endswith("?") for s, e in block.items))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section

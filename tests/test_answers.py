@@ -125,6 +125,9 @@ def test_asked_what_to_ask_the_guidance_own_question_comes_first(assistant):
     health gets that question first, not the pack's sentences around it."""
     answer = assistant.ask("What should I ask about the health of children in our care?")
     assert answer.citations[0].quote.startswith("What are we doing to look after the health and wellbeing"), answer.answer
+    # asked for questions, a list of anything else is not the set asked for
+    carers = assistant.ask("What questions should I ask about how we support foster carers?")
+    assert carers.citations[0].quote.endswith("?"), carers.answer
 
 
 def test_stability_asked_finds_the_welsh_stable_home_principle(assistant):
