@@ -23,7 +23,7 @@ from cpguide.assistant.conversation import (PLACE_NOTE, Conversation, leans_on_c
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.listing import headed_run_for, lists_for, titled_run_for
+from cpguide.assistant.listing import asked_count, headed_run_for, lists_for, titled_run_for
 from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
                                         leans_on_previous, numbered_part, part_heading, singular)
 from cpguide.index.lexical import fold, tokenize
@@ -313,7 +313,14 @@ class Assistant:
         Where England's and Wales's guidance both speak, each part is labelled. ``label_nation``:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
-        run = headed_run_for(self.selector, resolved, ranked) or titled_run_for(self.selector, resolved, ranked)
+        notices: tuple[str, ...] = ()
+        run = headed_run_for(self.selector, resolved, ranked)
+        titled = None if run is not None else titled_run_for(self.selector, resolved, ranked)
+        if titled is not None:
+            run = titled
+            count = asked_count(resolved)
+            if count is not None and count != titled[1].total:  # "the seven ideas" of a pack that gives ten
+                notices = (f"The library sets out {titled[1].total} of these, not {count}.",)
         if run is not None:  # the set asked for, laid out as numbered headed sections: it is the answer
             chosen, lists, left_out = [run[0]], {0: run[1]}, set()
         else:
@@ -432,7 +439,7 @@ class Assistant:
                     lines.append(f"  - ... and {block.total - len(block.items)} more in the source [{lead_n}]")
         answer_text = "\n".join(lines)
         return Answer(question=question, answer=answer_text, citations=tuple(citations), abstained=False,
-                      resolved_question=resolved, mode=mode)
+                      resolved_question=resolved, mode=mode, notices=notices)
 
     def citation(self, n: int, hit: Hit | None, quote: str, start: int, end: int, doc_id: str = "") -> Citation:
         """A numbered citation for ``quote`` (= the document's text[start:end])."""

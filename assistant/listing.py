@@ -232,19 +232,25 @@ def titled_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Ca
     """"What are the ten ideas for Corporate Parenting Week?" where a document numbers its
     sections bare ("1. Get the community involved" ... "10. Sign up to the Foster Carers
     Charter") under a title naming the set ("10 ideas for Corporate Parenting Week"): the run,
-    when the question says every word of the title but numbers and this field's own, and any
-    count it gives is the run's length. Looked for in the documents of the top sentences."""
+    when the question says every word of the title but numbers and this field's own, whatever
+    count it gives (the answer says how many there are). Looked for in the documents of the top
+    sentences."""
     if not asks_for_set(question) or asks_for_member(question):
         return None
     asked = set(tokenize(asked_part(question)))
-    m = _COUNT.search(asked_part(question))
-    count = (int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]) if m else None
     for c in ranked[:RUN_FROM_TOP]:
         for title, run in selector.shape(c.hit.doc_id).titled_runs():
             words = {t for t in tokenize(title) if not t.isdigit()} - LIST_FIELD_TOKENS
-            if words and words <= asked and count in (None, run.total):
+            if words and words <= asked:
                 return c, run
     return None
+
+
+def asked_count(question: str) -> int | None:
+    """How many members the question says its set has, whatever it calls them: 7 for "the
+    seven ideas"; None when it gives no count."""
+    m = _COUNT.search(asked_part(question))
+    return (int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]) if m else None
 
 
 def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool) -> ListBlock | None:

@@ -145,6 +145,7 @@ def singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
+# A paragraph that opens with a council's name: "Bolton Metropolitan Borough Council’s ... Scheme provides ...".
 _OPENS_WITH_COUNCIL = re.compile(r"\s*(?:[A-Z][\w’'&-]+\s+){1,4}Council\b")
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
