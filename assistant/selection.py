@@ -171,6 +171,9 @@ class SentenceSelector:
             sentence = doc.text[s:e]
             if s in headings or len(sentence.split()) < 5:
                 continue
+            own = shape.section_at(s)
+            if own is not None and own.kind == "heading":
+                continue  # the rest of a numbered title ("9. Ask looked after children ...: How well are we doing?")
             if is_footnote(sentence):
                 continue
             if len(_LOWER_WORD.findall(sentence)) < 2:

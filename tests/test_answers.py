@@ -138,6 +138,18 @@ def test_stability_asked_finds_the_welsh_stable_home_principle(assistant):
     assert any(c.quote.lower().startswith("a stable home") for c in answer.citations), answer.answer
 
 
+def test_no_sentence_of_a_heading_is_quoted_as_an_answer(assistant, library):
+    """"9. Ask looked after children and young people: How well are we doing?" is a title: the
+    sentence after its number was offered as an answer sentence (and quoted as the first line of
+    an answer about what to ask)."""
+    for doc_id in ("lga-week-2012", "lga-resource-pack", "telford-partners", "walsall-service", "wales-charter-toolkit"):
+        doc = library.document(doc_id)
+        for sec in doc.sections:
+            if sec.kind == "heading":
+                assert not assistant.selector.candidate_spans(doc_id, doc.text[sec.start:sec.end], sec.start), \
+                    doc.text[sec.start:sec.end]
+
+
 def test_the_wales_businesses_answer_lists_its_examples(assistant):
     answer = assistant.ask("what can businesses do?", filters=Filters(jurisdiction=("wales",)))
     found = _positions(answer, WALES_BUSINESS)
