@@ -18,14 +18,14 @@ from cpguide.assistant import answerability
 from cpguide.assistant.asking import question_parts
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import (PLACE_NOTE, Conversation, leans_on_context, place_in, resolve,
-                                           says_enough, strip_lead)
+from cpguide.assistant.conversation import (PLACE_NOTE, WHOLE_QUESTION, Conversation, leans_on_context, place_in,
+                                           resolve, says_enough, strip_lead)
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.listing import asked_count, headed_run_for, lists_for, titled_run_for
-from cpguide.assistant.structure import (SET_NOUNS, asks_for_member, asks_for_set, counted_set, is_footnote,
-                                        leans_on_previous, numbered_part, part_heading, singular)
+from cpguide.assistant.listing import headed_run_for, lists_for, titled_run_for
+from cpguide.assistant.structure import (SET_NOUNS, asked_count, asks_for_member, asks_for_set, counted_set,
+                                        is_footnote, leans_on_previous, numbered_part, part_heading, singular)
 from cpguide.index.lexical import fold, tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -58,10 +58,6 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text).translate(_DASHES)).strip()
 
 
-# A question word or verb opening a follow-up ("who checks?", "does it work?"): it asks something
-# of the subject before, rather than naming a new one ("what about mentoring?" -> "mentoring").
-_ASKS = re.compile(r"^(?:who|whom|whose|what|which|why|how|when|where|is|are|was|were|do|does|did|can|could|should|"
-                   r"would|will|has|have|had|must|may|might)\b", re.I)
 _DASHES = str.maketrans({"–": "-", "—": "-"})
 
 
@@ -192,8 +188,9 @@ class Assistant:
         # answered as rewritten.
         own = strip_lead(question)
         # "What about mentoring?" after a question about housing names its own subject in a word:
-        # its sentences are about mentoring, not housing, though found with the conversation.
-        names_new = not _ASKS.match(own) and bool(set(tokenize(own)) - set(tokenize(resolved[len(own):])))
+        # its sentences are about mentoring, not housing, though found with the conversation; "who
+        # checks?" asks something of the subject before.
+        names_new = not WHOLE_QUESTION.match(own) and bool(set(tokenize(own)) - set(tokenize(resolved[len(own):])))
         asked, avec = (question, self.searcher.embed_query(self.searcher.vocabulary.expand(question))) \
             if resolved != question and resolved.startswith(own) and (len(own.split()) >= 3 or names_new) \
             else (resolved, qvec)

@@ -76,7 +76,7 @@ _CHAT_OPENER = re.compile(
 # inspects children's homes?" does not.
 _AND_OPENER = re.compile(r"^(?:and|then|(?:and )?(?:in|for) (?:wales|england))\b[\s,:;.!-]*", re.I)
 # A whole question, not a fragment that needs the one before: "going on to university?".
-_WHOLE_QUESTION = re.compile(
+WHOLE_QUESTION = re.compile(
     r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
     r"must|will|would|may|might|has|have|had|shall|tell|list|give|name|explain|describe)\b",
     re.I,
@@ -259,7 +259,7 @@ def leans_on_context(question: str) -> bool:
             rest = re.sub(r"\b(?:it|they|them|(?:that|this) (?:role|post|job|scheme|group|body|model|plan))\b", topic,
                           rest, flags=re.I)
             rest = re.sub(r"\b(?:its|their)\b", f"{topic}'s", rest, flags=re.I)
-        return not (_WHOLE_QUESTION.match(rest) and says_enough(rest) and not leans_on_context(rest))
+        return not (WHOLE_QUESTION.match(rest) and says_enough(rest) and not leans_on_context(rest))
     chat = _CHAT_OPENER.match(q)
     if chat and chat.end() > 0:
         rest = q[chat.end():]
@@ -272,7 +272,7 @@ def leans_on_context(question: str) -> bool:
         # So is "And in Stockton-on-Tees, who checks ...?": where it is set, then a whole question.
         framed = re.match(r"^(?:for|with|about|as for|regarding|in|at)\s+([^,?]{3,80}),\s*(.+)$", rest, re.I)
         whom = framed.group(1) if framed else ""
-        if framed and _WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)
+        if framed and WHOLE_QUESTION.match(framed.group(2)) and (subjects_in(whom) or _PEOPLE.search(whom)
                                                                   or places().find(whom)):
             rest = framed.group(2)
         # "And what is a personal adviser?" asks what a thing it names is: a question of its own.
@@ -280,7 +280,7 @@ def leans_on_context(question: str) -> bool:
             and (subjects_in(rest) or _names_subject(rest))
         if defines and not leans_on_context(rest):
             return False
-        return not says_enough(rest) or not _WHOLE_QUESTION.match(rest) or leans_on_context(rest)
+        return not says_enough(rest) or not WHOLE_QUESTION.match(rest) or leans_on_context(rest)
     soft = _SOFT_START.match(q)
     if soft:
         rest = q[soft.end():]
@@ -289,7 +289,7 @@ def leans_on_context(question: str) -> bool:
         # "So what happens to a child's football club when they move placement?" is a whole
         # question in words enough to search on.
         names = subjects_in(rest) or (_names_subject(rest) and len(_content_words(rest)) >= 2) \
-            or (bool(_PROPER_NAME.search(rest) or says_enough(rest)) and _WHOLE_QUESTION.match(rest) is not None)
+            or (bool(_PROPER_NAME.search(rest) or says_enough(rest)) and WHOLE_QUESTION.match(rest) is not None)
         return not names or leans_on_context(rest)
     # Words quoted ("why does the LGA say 'it takes a village to raise a child'?") are not the asker's.
     q = re.sub(r"(?<!\w)['‘\"“][^'’\"”]{3,120}['’\"”](?!\w)", " the quotation ", q)

@@ -224,10 +224,6 @@ def headed_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Ca
     return None
 
 
-_COUNT = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+[a-z]\w*s\b", re.I)
-_COUNT_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
-
-
 def titled_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Candidate, ListBlock] | None:
     """"What are the ten ideas for Corporate Parenting Week?" where a document numbers its
     sections bare ("1. Get the community involved" ... "10. Sign up to the Foster Carers
@@ -244,13 +240,6 @@ def titled_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Ca
             if words and words <= asked:
                 return c, run
     return None
-
-
-def asked_count(question: str) -> int | None:
-    """How many members the question says its set has, whatever it calls them: 7 for "the
-    seven ideas"; None when it gives no count."""
-    m = _COUNT.search(asked_part(question))
-    return (int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]) if m else None
 
 
 def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool) -> ListBlock | None:

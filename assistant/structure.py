@@ -138,6 +138,7 @@ _SET_NOUN = (rf"(?:{PART_NOUNS}|priorit(?:y|ies)|pledges|principles|steps|items|
              r"commitments|promises|outcomes)")
 SET_NOUNS = re.compile(rf"\b({_SET_NOUN})\b", re.I)
 _COUNTED_SET = re.compile(rf"\b({_NUMBER})\s+(?:[\w’'-]+\s+){{0,3}}?{_SET_NOUN}\b", re.I)
+_COUNT_OF_ANY = re.compile(rf"\b({_NUMBER})\s+[a-z]\w*s\b", re.I)  # "seven ideas", "10 ideas"
 
 
 def singular(word: str) -> str:
@@ -145,8 +146,6 @@ def singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
-# A paragraph that opens with a council's name: "Bolton Metropolitan Borough Council’s ... Scheme provides ...".
-_OPENS_WITH_COUNCIL = re.compile(r"\s*(?:[A-Z][\w’'&-]+\s+){1,4}Council\b")
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -316,17 +315,18 @@ class DocumentShape:
                 runs.append([j])
             elif runs and int(m.group(1)) == len(runs[-1]) + 1:
                 runs[-1].append(j)
+        def text(k: int) -> str:
+            return self.doc.text[self.sections[k].start:self.sections[k].end].strip()
+
         out = []
         for run in runs:
-            title = next((self.doc.text[self.sections[k].start:self.sections[k].end].strip()
-                          for k in range(run[0] - 1, max(run[0] - 1 - TITLE_BEFORE, -1), -1)
-                          if len(self.doc.text[self.sections[k].start:self.sections[k].end].split()) <= TITLE_MAX_WORDS
-                          and not _ends_sentence(self.doc.text[self.sections[k].start:self.sections[k].end])), "")
+            title = next((text(k) for k in range(run[0] - 1, max(run[0] - 1 - TITLE_BEFORE, -1), -1)
+                          if len(text(k).split()) <= TITLE_MAX_WORDS and not _ends_sentence(text(k))), "")
             if len(run) < 3 or not title:
                 continue
             items, labels = [], []
             for j in run:
-                heading = self.doc.text[self.sections[j].start:self.sections[j].end].strip()
+                heading = text(j)
                 body = self.sections[j + 1] if j + 1 < len(self.sections) else None
                 spans = sentence_spans(self.doc.text[body.start:body.end], body.start) \
                     if body is not None and body.kind in ("paragraph", "list_item") else []
@@ -410,7 +410,7 @@ class DocumentShape:
         Metropolitan Borough Council’s Looked After Supported Employment (LASE) Scheme provides
         ...")? A case study set in the text under a topic's heading, not under its own."""
         sec = self.section_at(offset)
-        return sec is not None and sec.kind == "paragraph" and bool(_OPENS_WITH_COUNCIL.match(self.doc.text[sec.start:sec.end]))
+        return sec is not None and sec.kind == "paragraph" and bool(CASE_STUDY_HEADING.match(self.doc.text[sec.start:sec.end]))
 
 
 def asks_for_set(question: str) -> bool:
@@ -467,7 +467,16 @@ def counted_set(question: str) -> str | None:
 
 def set_size(question: str) -> int | None:
     """How many members the question says its set has: 11 for "the eleven principles"."""
-    m = _COUNTED_SET.search(asked_part(question))
+    return _count_of(_COUNTED_SET.search(asked_part(question)))
+
+
+def asked_count(question: str) -> int | None:
+    """How many members the question says its set has, whatever it calls them: 7 for "the
+    seven ideas"; None when it gives no count."""
+    return _count_of(_COUNT_OF_ANY.search(asked_part(question)))
+
+
+def _count_of(m: re.Match[str] | None) -> int | None:
     if m is None:
         return None
     word = m.group(1).lower()
