@@ -309,6 +309,27 @@ def test_the_checker_runs_as_a_module_and_fails_on_a_bad_file(tmp_path, starter_
     assert "x1" in run.stdout and "missing" in run.stdout
 
 
+def test_eval_check_reads_the_index_named_before_or_after_check(tmp_path, starter_index):
+    """`cpguide eval --index-dir DIR check FILE` used to ignore DIR and report "No index found"."""
+    from click.testing import CliRunner
+
+    from cpguide.cli import _register, cli
+
+    _register()
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(json.dumps({
+        "id": "x1", "question": "Should care leavers go into B&Bs?", "answerable": True,
+        "doc_id": "lga-resource-pack", "audience": "partner", "topic": "housing", "style": "paraphrase",
+        "quote": "Care leavers should not be placed in bed and breakfast accommodation",
+        "answer": "No: care leavers should not be placed in bed and breakfast accommodation."}) + "\n",
+        encoding="utf-8")
+    for args in (["eval", "--index-dir", str(starter_index), "check", str(mine)],
+                 ["eval", "check", "--index-dir", str(starter_index), str(mine)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "1 valid item(s), ok" in result.output
+
+
 def test_a_list_item_counts_its_main_quote_whether_or_not_quotes_repeats_it():
     """List completeness reads every passage of the answer: the main quote and the further ones.
 

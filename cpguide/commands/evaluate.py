@@ -154,18 +154,27 @@ def _print(out: dict) -> None:
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @index_options
 @click.option("--json", "as_json", is_flag=True, help="Print problems as JSON.")
-def check(files, as_json, **flags):
+@click.pass_context
+def check(ctx, files, as_json, **flags):
     """Check question files: quotes verbatim in their documents, answers present, topics valid.
 
-    With no FILES, checks the shipped gold.jsonl, dialogues.jsonl, test.jsonl and
-    test_dialogues.jsonl (those that exist), each reported on its own; gold.jsonl is also the
-    quiz bank, so its answerable items need a quiz `stem`. Trainers can keep their own
+    With no FILES, checks every shipped set (dev's gold.jsonl and dialogues.jsonl, then the
+    held-out test, holdout and fresh sets), each file reported on its own; gold.jsonl is also
+    the quiz bank, so its answerable items need a quiz `stem`. Trainers can keep their own
     questions in a file of the same form (see eval/README.md; stems optional) and check it
     here; each problem is reported with its line number, and good lines are still counted.
     Quotes are checked against the documents in the index, as cleaned for citation.
+
+    \b
+    Examples:
+      cpguide eval check my-questions.jsonl
+      cpguide eval check --index-dir DIR my-questions.jsonl
     """
     from cpguide.eval.check import check_file, shipped_files
 
+    # `cpguide eval --index-dir DIR check` names the index before the subcommand: honour it.
+    parent = ctx.parent.params if ctx.parent else {}
+    flags = {k: (v if v is not None else parent.get(k)) for k, v in flags.items()}
     settings = make_settings(**flags)
     documents = _documents(settings)
     ours = {p.resolve() for p in shipped_files()}
