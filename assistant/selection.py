@@ -46,6 +46,7 @@ NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
+TELLING_IDF = 2.0  # a question word found in fewer than about one passage in eight tells what is asked
 RARE_NAME_PASSAGES = 2  # a name used in this many passages or fewer ("LASE", "Quest"; not "IRO", "Ofsted")
 _ACTION_QUESTION = re.compile(
     r"\b(should|must|ought|need to|needs to|have to|has to|expected|responsib\w*|role|duty|duties|"
@@ -471,12 +472,35 @@ class SentenceSelector:
                 if c.score >= candidates[0].score - within and c.similarity >= self.floor:
                     take(c)
                     places.add(c.hit.jurisdiction)
+        self._goes_on(question, chosen, candidates, take)
         if near and chosen and all(_quoted(c, near) for c in chosen):
             new = next((c for c in candidates if _near(c, near) and not _quoted(c, near)
                         and c.similarity >= self.floor), None)
             if new is not None:
                 take(new)
         return Selection(chosen, tuple(unanswered), candidates)
+
+    def _goes_on(self, question: str, chosen: list[Candidate], candidates: list[Candidate], take) -> None:
+        """A chosen sentence often sets the scene and the next one answers: "Looked-after children
+        should receive an annual health assessment ..." then "Pass on feedback about assessments to
+        the clinical commissioning group ..." for "where should feedback about health assessments
+        go?"; "Sir Martin Narey was commissioned ..." then, in the next paragraph under the same
+        heading, "The final report was published in July 2016 ...". The next sentence comes too when
+        it holds a telling word of the question (a rare one, not the field's own) that no chosen
+        sentence has; in one paragraph, the two are quoted as one passage."""
+        for best in list(chosen):
+            shape = self.shape(best.hit.doc_id)
+            after = shape.sentence_after(best.end)
+            if after is None:
+                continue  # the section ends there: what follows is another point
+            nxt = next((c for c in candidates if c.hit.doc_id == best.hit.doc_id and c.start == after[0]), None)
+            if nxt is None or nxt in chosen or nxt.similarity < self.floor:
+                continue
+            said = set().union(*(tokenize(c.text) for c in chosen))
+            telling = {t for t in tokenize(question) if t not in LIST_FIELD_TOKENS and t not in said
+                       and self.library.lexical.idf(t) >= TELLING_IDF}
+            if telling & set(tokenize(nxt.text)):
+                take(nxt)
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)

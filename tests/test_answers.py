@@ -1609,3 +1609,26 @@ def test_a_scheme_procedure_or_charge_the_library_never_names_is_declined_by_nam
 def test_a_scheme_the_library_names_or_the_asker_runs_is_answered(assistant, question):
     answer = assistant.ask(question)
     assert not answer.abstained, answer.answer
+
+
+@pytest.mark.parametrize("question, goes_on", [
+    # The next sentence of the paragraph answers: "Pass on feedback about assessments to the
+    # clinical commissioning group (CCG), which carries them out, ..."
+    ("Where should our feedback about children's health checks go?", "clinical commissioning group"),
+    # The next paragraph under the same heading answers: "The final report was published in July 2016 ..."
+    ("When was the final report of Sir Martin Narey's review published?", "published in July 2016"),
+])
+def test_the_sentence_that_goes_on_to_answer_comes_with_the_best_one(assistant, question, goes_on):
+    """The best sentence sets the scene; the one after it holds the word the question turns on."""
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert any(goes_on in c.quote for c in answer.citations), [c.quote[:80] for c in answer.citations]
+
+
+def test_a_next_sentence_without_a_telling_word_of_the_question_stays_out(assistant):
+    """"How often ...?" is answered by "an annual health assessment (every six months for
+    under-fives)"; the sentence after it, about passing on feedback, adds no word of the question
+    and is not quoted."""
+    answer = assistant.ask("How often should looked-after children have a health assessment?")
+    assert any("annual health assessment" in c.quote for c in answer.citations)
+    assert not any("clinical commissioning group" in c.quote for c in answer.citations)
