@@ -15,7 +15,8 @@ from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
-                                        asks_for_set, member_position, set_size, singular)
+                                        asks_for_set, kinds_asked, member_position, names_set_inline, set_size,
+                                        singular)
 from cpguide.index.lexical import tokenize
 
 LIST_ITEMS_SHORT = 3  # a list this short is given whole whatever the question
@@ -49,11 +50,17 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
     below the best sentence when the question asks for no set: it would be quoted without its
     list or pad it. Returns (list brought by each chosen sentence, chosen sentences left out).
     """
-    wants_set, member = asks_for_set(question), asks_for_member(question)
+    wants_set, member, kinds = asks_for_set(question), asks_for_member(question), kinds_asked(question)
     kind = kind_asked(question)
     counting = kind == "count"  # "how many quality standards ...?": "nine" answers it
     found: dict[int, ListBlock] = {}
     seen: set[tuple] = set()
+    if chosen and names_set_inline(chosen[0].text, kinds, selector.vocabulary):
+        # "What kinds of housing ...?" answered by "Provide a range of accommodation options including
+        # supported accommodation, supported lodgings, training flats, ...": the kinds are named in
+        # the best sentence, which answers alone, not through the list of duties it is an item of;
+        # a lead-in chosen beside it would be quoted without its list, so it goes.
+        return found, {i for i, c in enumerate(chosen) if i and selector.shape(c.hit.doc_id).list_from(c.start, c.end)}
     for i, c in enumerate(chosen):
         shape = selector.shape(c.hit.doc_id)
         # An item that is no sentence of its own ("• culture, leisure, play ... provision") is

@@ -24,8 +24,9 @@ from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import asks_both_nations, places as place_names
 from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, kind_asked,
                                       question_parts)
-from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set, is_footnote,
-                                        leans_on_previous, numbered_part, part_heading)
+from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
+                                        is_footnote, kinds_asked, leans_on_previous, names_set_inline,
+                                        numbered_part, part_heading)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -235,6 +236,8 @@ class SentenceSelector:
         # Then a sentence introducing a list answers it whole, or holds the one member asked for.
         wants_set = asks_for_set(question) or asks_for_member(question)
         wants_questions = bool(_QUESTIONS_ASKED.search(question))
+        kinds = kinds_asked(question)
+        top_sim = float(sims.max()) if len(candidates) else 0.0
         if wants_set:
             # A list means what its items say: "think about how you could adopt the principles
             # when:" answers "in which parts of our work ...?" only through its items.
@@ -289,6 +292,11 @@ class SentenceSelector:
             # anything else ("three issues that foster carers would choose to change") is not it.
             c.introduces_set = block is not None and (not wants_questions or any(
                 self.library.document(c.hit.doc_id).text[s:e].rstrip().endswith("?") for s, e in block.items))
+            # "What kinds of housing ...?" is answered by "Provide a range of accommodation options
+            # including supported accommodation, supported lodgings, training flats, ...": a set named inline.
+            # It must be the sentence closest in meaning: "What kinds of support can businesses offer?"
+            # is not answered by "Examples of the private sector can include national and small businesses, ...".
+            c.introduces_set = c.introduces_set or (sim >= top_sim and names_set_inline(c.text, kinds, self.vocabulary))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section

@@ -438,6 +438,37 @@ def asks_for_set(question: str) -> bool:
     return bool(_WHAT_DO_QUESTION.search(question)) and len(_narrowing_words(judged)) <= 1
 
 
+# "What kinds of housing ...?", "What sorts of businesses count ...?", "What range of options ...?":
+# the kinds may be named inside one sentence rather than set out as a list.
+_KINDS_OF = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:sorts?|kinds?|types?|range|forms?|variety)\s+of\s+"
+                       r"(?:(?:the|our|their)\s+)?([a-z][\w-]+(?:\s+[a-z][\w-]+)?)", re.I)
+# "... a range of accommodation options including supported accommodation, supported lodgings,
+# training flats ... and ...": a set named inline, after its introducing word.
+_INLINE_SET = re.compile(r"\b(?:including|include|includes|included|such as|like)\b[^.;:?!]*?,[^.;:?!]*?\b(?:and|or)\b",
+                         re.I)
+
+
+def kinds_asked(question: str) -> str:
+    """What the question asks the kinds of ("housing" of "What kinds of housing should Welsh
+    housing services have for care leavers?"); "" when it asks no such thing."""
+    m = _KINDS_OF.search(asked_part(question))
+    return m.group(1) if m else ""
+
+
+def names_set_inline(sentence: str, kinds: str, vocabulary) -> bool:
+    """Does the sentence name a set of three or more of the ``kinds`` asked for inline ("a range
+    of accommodation options including supported accommodation, supported lodgings, training
+    flats, ..." for housing; "can include national and small businesses, the banking sector and
+    the hospitality industry" for businesses)? The word asked about, or one the vocabulary gives
+    for it, is in the set itself: "This includes supporting the relational network to co-parent
+    ..." after "our Family First strategy" names no kinds of families."""
+    m = _INLINE_SET.search(sentence)
+    if not kinds or m is None:
+        return False
+    named = set(tokenize(sentence[m.start():]))
+    return bool(set(tokenize(vocabulary.expand(kinds))) - LIST_FIELD_TOKENS & named)
+
+
 def asks_for_member(question: str) -> bool:
     """Does the question ask for one member of a set ("Which of the seven principles is about
     stability?", "What does the final item say?", "What's principle eight?")? Its answer is found

@@ -1632,3 +1632,22 @@ def test_a_next_sentence_without_a_telling_word_of_the_question_stays_out(assist
     answer = assistant.ask("How often should looked-after children have a health assessment?")
     assert any("annual health assessment" in c.quote for c in answer.citations)
     assert not any("clinical commissioning group" in c.quote for c in answer.citations)
+
+
+def test_kinds_named_in_one_sentence_are_the_answer_not_the_list_around_it(assistant):
+    """"What kinds of housing ...?" is answered by the duty that names them ("a range of
+    accommodation options including supported accommodation, supported lodgings, training flats,
+    ..."), not by the ten duties of the housing list it is one item of."""
+    answer = assistant.ask("What kinds of housing should Welsh housing services have available for care leavers?")
+    assert len(answer.citations) == 1, [c.quote[:60] for c in answer.citations]
+    assert "supported lodgings, training flats" in answer.citations[0].quote
+
+
+def test_kinds_not_named_in_one_sentence_still_get_the_list(assistant):
+    """"What kinds of support can businesses offer?" names no sentence's inline set (the toolkit's
+    "can include national and small businesses, the banking sector ..." names kinds of business):
+    the list of what businesses can do is the answer."""
+    answer = assistant.ask("What kinds of support can businesses offer care leavers in Wales?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "one-to-one mentoring" in quotes and "work experience placements" in quotes
+    assert "banking sector" not in quotes
