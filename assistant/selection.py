@@ -47,6 +47,7 @@ NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
+GOES_ON_SENTENCES = 2  # how far on from a chosen sentence the one that answers may be
 TELLING_IDF = 2.0  # a question word found in fewer than about one passage in eight tells what is asked
 RARE_NAME_PASSAGES = 2  # a name used in this many passages or fewer ("LASE", "Quest"; not "IRO", "Ofsted")
 _ACTION_QUESTION = re.compile(
@@ -495,20 +496,31 @@ class SentenceSelector:
         go?"; "Sir Martin Narey was commissioned ..." then, in the next paragraph under the same
         heading, "The final report was published in July 2016 ...". The next sentence comes too when
         it holds a telling word of the question (a rare one, not the field's own) that no chosen
-        sentence has; in one paragraph, the two are quoted as one passage."""
+        sentence has, and so does the one after it, with the sentence between, so the quote reads
+        on ("... They act as a scrutiny tool ... The panel receive regular updates on ..." for
+        "what does the East Sussex panel receive updates on?"); in one paragraph, they are quoted
+        as one passage."""
         for best in list(chosen):
             shape = self.shape(best.hit.doc_id)
-            after = shape.sentence_after(best.end)
-            if after is None:
-                continue  # the section ends there: what follows is another point
-            nxt = next((c for c in candidates if c.hit.doc_id == best.hit.doc_id and c.start == after[0]), None)
-            if nxt is None or nxt in chosen or nxt.similarity < self.floor:
-                continue
-            said = set().union(*(tokenize(c.text) for c in chosen))
-            telling = {t for t in tokenize(question) if t not in LIST_FIELD_TOKENS and t not in said
-                       and self.library.lexical.idf(t) >= TELLING_IDF}
-            if telling & set(tokenize(nxt.text)):
-                take(nxt)
+            last, between = best.end, []
+            while len(between) < GOES_ON_SENTENCES:
+                after = shape.sentence_after(last)
+                if after is None:
+                    break  # the section ends there: what follows is another point
+                nxt = next((c for c in candidates if c.hit.doc_id == best.hit.doc_id and c.start == after[0]), None)
+                if nxt is None:
+                    break
+                last = nxt.end
+                if nxt in chosen:
+                    continue  # "This panel meets ..." after "East Sussex runs both ...": already given
+                said = set().union(*(tokenize(c.text) for c in chosen))
+                telling = {t for t in tokenize(question) if t not in LIST_FIELD_TOKENS and t not in said
+                           and self.library.lexical.idf(t) >= TELLING_IDF}
+                between.append(nxt)
+                if nxt.similarity >= self.floor and telling & set(tokenize(nxt.text)):
+                    for c in between:
+                        take(c)
+                    break
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)

@@ -1617,6 +1617,8 @@ def test_a_scheme_the_library_names_or_the_asker_runs_is_answered(assistant, que
     ("Where should our feedback about children's health checks go?", "clinical commissioning group"),
     # The next paragraph under the same heading answers: "The final report was published in July 2016 ..."
     ("When was the final report of Sir Martin Narey's review published?", "published in July 2016"),
+    # Two sentences on, past "They act as a scrutiny tool ...": "The panel receive regular updates on ..."
+    ("What does the corporate parenting panel in East Sussex receive updates on?", "regular updates on Ofsted"),
 ])
 def test_the_sentence_that_goes_on_to_answer_comes_with_the_best_one(assistant, question, goes_on):
     """The best sentence sets the scene; the one after it holds the word the question turns on."""
