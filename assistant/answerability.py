@@ -200,7 +200,21 @@ def used_in_library(word: str, doc_freq: dict[str, int]) -> bool:
     return any(doc_freq.get(t, 0) for form in forms for t in tokenize(form))
 
 
-def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[tuple[float, str]]:
+_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def used_as_written(word: str, in_library) -> bool:
+    """Does a passage use the word itself, not only a word it shares a stem with? The stemmer
+    files "exclusion" with "exclusive" (which the 2012 pack uses), so "How should a school handle
+    a permanent exclusion?" would seem to ask about something the library covers. Inflections
+    count ("recruiting" is in "recruitment", "fostering" in "foster"), derivations do not."""
+    base = word.lower()
+    if len(base) > 6:
+        base = _INFLECTION.sub("", base)
+    return in_library(base)
+
+
+def unknown_words(question: str, doc_freq: dict[str, int], vocabulary, in_library=None) -> list[tuple[float, str]]:
     """(salience, word) for the question's words that no passage uses, most salient first."""
     out = []
     located = _located(question)
@@ -210,7 +224,10 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary) -> list[t
             continue
         if clean in vocabulary.abbreviations or clean.rstrip("s") in vocabulary.abbreviations:
             continue
-        if not tokenize(clean) or used_in_library(clean, doc_freq):
+        if not tokenize(clean):
+            continue
+        if used_in_library(clean, doc_freq) and (in_library is None or word_zipf(clean.lower()) >= COMMON_ZIPF
+                                                 or used_as_written(clean, in_library)):
             continue
         if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
             continue  # everyday words the field's vocabulary maps to the library's own
@@ -229,7 +246,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     total = sum(idf.values()) or 1.0
     top_tokens = set(tokenize(" ".join(h.text for h in hits[:5])))
     coverage = sum(idf[t] for t in qtok & top_tokens) / total
-    unknown = unknown_words(question, library.lexical.doc_freq, vocabulary)
+    unknown = unknown_words(question, library.lexical.doc_freq, vocabulary, in_library)
     # Each part of a question in parts asks for its own kind: "Who is the coordinator of Bolton's
     # schemes, and how do I get hold of them?" wants a name and contact details; so does each
     # question asked in turn ("When's the next Corporate Parenting Week? Is there one this year?").

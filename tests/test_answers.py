@@ -1653,3 +1653,18 @@ def test_kinds_not_named_in_one_sentence_still_get_the_list(assistant):
     quotes = " ".join(c.quote for c in answer.citations)
     assert "one-to-one mentoring" in quotes and "work experience placements" in quotes
     assert "banking sector" not in quotes
+
+
+def test_a_word_known_only_through_its_stem_is_named_as_missing(assistant):
+    """The stemmer files "exclusion" with "exclusive" (which the 2012 pack uses); the library never
+    speaks of exclusion, and the answer says so rather than passing it over."""
+    answer = assistant.ask("What should happen when a child in care faces exclusion from school?")
+    said = " ".join(answer.notices) + " " + answer.answer
+    assert "mentions exclusion" in said
+
+
+def test_an_inflected_word_the_library_uses_is_not_named_as_missing(assistant):
+    """"recruiting" is in the library as "recruitment" and "recruit": known, whatever its ending."""
+    answer = assistant.ask("How should we go about recruiting foster carers?")
+    assert not answer.abstained
+    assert not any("recruiting" in n for n in answer.notices)
