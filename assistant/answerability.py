@@ -226,14 +226,13 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary, in_librar
             continue
         if not tokenize(clean):
             continue
-        if used_in_library(clean, doc_freq) and (in_library is None or word_zipf(clean.lower()) >= COMMON_ZIPF
-                                                 or used_as_written(clean, in_library)):
-            continue
-        if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
-            continue  # everyday words the field's vocabulary maps to the library's own
         zipf = word_zipf(clean.lower())
         if zipf >= COMMON_ZIPF:
             continue
+        if used_in_library(clean, doc_freq) and (in_library is None or used_as_written(clean, in_library)):
+            continue
+        if any(doc_freq.get(t, 0) for t in tokenize(" ".join(vocabulary.expansions(clean)))):
+            continue  # everyday words the field's vocabulary maps to the library's own
         out.append((round(7.0 - zipf, 2), clean))
     return sorted(out, reverse=True)
 

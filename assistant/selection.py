@@ -500,7 +500,12 @@ class SentenceSelector:
         on ("... They act as a scrutiny tool ... The panel receive regular updates on ..." for
         "what does the East Sussex panel receive updates on?"); in one paragraph, they are quoted
         as one passage."""
+        rare = {t for t in tokenize(question)
+                if t not in LIST_FIELD_TOKENS and self.library.lexical.idf(t) >= TELLING_IDF}
         for best in list(chosen):
+            telling = rare - set().union(*(tokenize(c.text) for c in chosen))
+            if not telling:
+                return  # every telling word is already quoted
             shape = self.shape(best.hit.doc_id)
             last, between = best.end, []
             while len(between) < GOES_ON_SENTENCES:
@@ -513,9 +518,6 @@ class SentenceSelector:
                 last = nxt.end
                 if nxt in chosen:
                     continue  # "This panel meets ..." after "East Sussex runs both ...": already given
-                said = set().union(*(tokenize(c.text) for c in chosen))
-                telling = {t for t in tokenize(question) if t not in LIST_FIELD_TOKENS and t not in said
-                           and self.library.lexical.idf(t) >= TELLING_IDF}
                 between.append(nxt)
                 if nxt.similarity >= self.floor and telling & set(tokenize(nxt.text)):
                     for c in between:

@@ -466,7 +466,7 @@ def names_set_inline(sentence: str, kinds: str, vocabulary) -> bool:
     if not kinds or m is None:
         return False
     named = set(tokenize(sentence[m.start():]))
-    return bool(set(tokenize(vocabulary.expand(kinds))) - LIST_FIELD_TOKENS & named)
+    return bool((set(tokenize(vocabulary.expand(kinds))) - LIST_FIELD_TOKENS) & named)
 
 
 def asks_for_member(question: str) -> bool:
@@ -554,5 +554,4 @@ def is_footnote(text: str) -> bool:
 
 def leans_on_previous(sentence: str) -> bool:
     """Does the sentence open by pointing back ("However,", "These", "They")?"""
-    text = sentence.strip()
-    return bool(_LEANS.match(text))
+    return bool(_LEANS.match(sentence.strip()))
