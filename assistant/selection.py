@@ -99,6 +99,8 @@ _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT, _DOMAIN
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})\b")  # "Quest", "LASE"
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
+# "What barriers ...", "which kinds of housing ...": the noun the question asks for.
+_ASKED_NOUN = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?([a-z]+)", re.I)
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
 
@@ -394,6 +396,15 @@ class SentenceSelector:
                 break
             if c.score >= floor and (c.similarity >= self.floor or c.anchored):
                 take(c)
+        # "What barriers to sport ... does the Welsh toolkit ask leisure providers to tackle?": the
+        # sentence naming what is asked for ("Consider the practical barriers such as cost, ...")
+        # joins when it is as close to the best as the others, though three closer ones were taken.
+        named = self._asked_noun(question) - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
+        if named:
+            found = next((c for c in under or candidates if c.score >= floor and c.similarity >= self.floor
+                          and named & set(tokenize(c.text))), None)
+            if found is not None:
+                take(found)
         # "What's a former relevant child?" under the glossary's "Former relevant child": a short
         # section the question asks about by its heading is quoted whole (the definition, then
         # what it says of it), not only its best-scoring sentence.
@@ -500,8 +511,7 @@ class SentenceSelector:
         on ("... They act as a scrutiny tool ... The panel receive regular updates on ..." for
         "what does the East Sussex panel receive updates on?"); in one paragraph, they are quoted
         as one passage."""
-        rare = {t for t in tokenize(question)
-                if t not in LIST_FIELD_TOKENS and self.library.lexical.idf(t) >= TELLING_IDF}
+        rare = self._telling_words(question)
         for best in list(chosen):
             telling = rare - set().union(*(tokenize(c.text) for c in chosen))
             if not telling:
@@ -523,6 +533,16 @@ class SentenceSelector:
                     for c in between:
                         take(c)
                     break
+
+    def _telling_words(self, question: str) -> set[str]:
+        """The question's words rare in the library and not the field's own: they tell what is asked."""
+        return {t for t in tokenize(question)
+                if t not in LIST_FIELD_TOKENS and self.library.lexical.idf(t) >= TELLING_IDF}
+
+    def _asked_noun(self, question: str) -> set[str]:
+        """The telling word a "what X" or "which kinds of X" question asks for ("barriers"), if any."""
+        m = _ASKED_NOUN.search(asked_part(question))
+        return self._telling_words(m.group(1)) if m else set()
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)

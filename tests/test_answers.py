@@ -1668,3 +1668,13 @@ def test_an_inflected_word_the_library_uses_is_not_named_as_missing(assistant):
     answer = assistant.ask("How should we go about recruiting foster carers?")
     assert not answer.abstained
     assert not any("recruiting" in n for n in answer.notices)
+
+
+def test_the_sentence_naming_what_is_asked_for_joins_the_three_closest(assistant):
+    """"What barriers ...?": three sentences about sport and leisure in general score closest, and
+    the one naming the barriers ("Consider the practical barriers such as cost, ...") is as close
+    to the best as they are; it is quoted too."""
+    answer = assistant.ask("What barriers to sport, culture and youth activities does the Welsh toolkit ask "
+                           "leisure providers to tackle?")
+    assert not answer.abstained
+    assert any("practical barriers" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
