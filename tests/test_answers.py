@@ -1678,3 +1678,14 @@ def test_the_sentence_naming_what_is_asked_for_joins_the_three_closest(assistant
                            "leisure providers to tackle?")
     assert not answer.abstained
     assert any("practical barriers" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
+
+
+def test_a_short_list_is_given_whole_to_a_question_that_asks_for_no_set(assistant):
+    """"How could I find out from looked after children how well we're doing?" asks for no set,
+    but the answer is the 2012 pack's five options for councillors: all five are quoted, not
+    only the two that share most words with the question."""
+    answer = assistant.ask("As a councillor, how could I find out from looked after children how well we're doing?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    for option in ("scrutiny panel made up of looked after children", "special surgery",
+                   "Visiting children’s homes", "survey of young people in care"):
+        assert option.lower() in quotes.lower(), option
