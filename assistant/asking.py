@@ -297,6 +297,40 @@ _ASKS = re.compile(r"^(?:what|what's|how|who|when|which|where|why|whether|up to 
 PREPOSED_ASK = re.compile(_PREPOSED + r"\b", re.I)  # a part opening "for how long", "with what ..."
 
 
+# "What can a GP surgery, a dental practice and an optician each do ...?": several asked about, "each".
+_EACH_OF = re.compile(r"^(?P<before>.*?\b)(?P<run>[\w’'&-]+(?:\s+[\w’'&-]+)*?(?:,\s+[\w’'&-]+(?:\s+[\w’'&-]+)*)*,?"
+                      r"\s+and\s+[\w’'&-]+(?:\s+[\w’'&-]+)*?)\s+each\b(?P<after>.*)$", re.I)
+_MEMBER_BREAK = re.compile(r",\s+(?:and\s+)?|\s+and\s+", re.I)
+_ASKING_WORD = re.compile(r"\b(?:what|how|who|when|which|where|why|do|does|did|is|are|should|can|could|must|will|would)\b",
+                          re.I)
+MAX_MEMBER_WORDS = 4  # "a GP surgery", "health settings", "housing services": a member named in a few words
+
+
+def each_asked(question: str) -> list[tuple[str, str]]:
+    """"What can a GP surgery, a dental practice and an optician each do for ...?" asks three
+    questions, one per member: ("a GP surgery", "What can a GP surgery do for ...?") and so on; [] for a question
+    that asks nothing of each. The first member starts after the last asking word and is no
+    longer than the longest other one, so the words before it ("What can") are the question's own."""
+    ask = asked_part(question)
+    m = _EACH_OF.match(ask)
+    if m is None:
+        return []
+    members = _MEMBER_BREAK.split(m.group("run"))
+    rest = members[1:]
+    if not rest or any(not r or len(r.split()) > MAX_MEMBER_WORDS or _ASKING_WORD.search(r) for r in rest):
+        return []  # "What are the seven principles and what does each mean?" asks each nothing new
+    words = members[0].split()
+    asking = [i for i, w in enumerate(words) if _ASKING_WORD.fullmatch(w)]
+    # "What do the police": after the last asking word; "What does the toolkit suggest GPs": no
+    # longer than the longest other member.
+    size = min(max(len(r.split()) for r in rest), len(words) - 1 - asking[-1] if asking else len(words))
+    if size < 1:
+        return []
+    before = m.group("before") + " ".join(words[:-size])
+    members = [" ".join(words[-size:])] + rest
+    return [(member, " ".join(f"{before} {member}{m.group('after')}".split())) for member in members]
+
+
 # "What should we weigh up before we sign?", "Our foster carers keep grumbling": a word the question
 # uses as a verb says what is done, not what the question is about, so it is not named as what the
 # library lacks.

@@ -22,8 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import asks_both_nations, places as place_names
-from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, kind_asked,
-                                      question_parts)
+from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, each_asked,
+                                      kind_asked, question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
                                         is_footnote, kinds_asked, leans_on_previous, names_set_inline,
                                         numbered_part, part_heading)
@@ -48,6 +48,8 @@ OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this c
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
 GOES_ON_SENTENCES = 2  # how far on from a chosen sentence the one that answers may be
+MEMBER_IDF = 1.5  # a word naming one of several asked about: "dental", "housing"; not "services" (1.0)
+MEMBER_WITHIN = 0.1  # its sentence scores this close to the best for it
 TELLING_IDF = 2.0  # a question word found in fewer than about one passage in eight tells what is asked
 RARE_NAME_PASSAGES = 2  # a name used in this many passages or fewer ("LASE", "Quest"; not "IRO", "Ofsted")
 _ACTION_QUESTION = re.compile(
@@ -474,6 +476,22 @@ class SentenceSelector:
                 take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
             else:
                 unanswered.append(part)
+        # "What can a GP surgery, a dental practice and an optician each do ...?": for each, the best
+        # sentence naming it that is not quoted yet ("As a dentist you can offer dental care ..."),
+        # though "... registered with ... GP services, dentists and opticians" scores higher for all three.
+        for member, said in each_asked(question):
+            # Named by a word of its own ("dental", "housing"), in the sentence or its heading; not "services".
+            named = {t for t in tokenize(member) if self.library.lexical.idf(t) >= MEMBER_IDF}
+            pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
+            scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
+            self.score(said, pvec, scored)
+            scored.sort(key=lambda c: -c.score)
+            quoted = {(c.hit.chunk_id, c.start) for c in chosen}
+            best = next((c for c in scored if (c.hit.chunk_id, c.start) not in quoted and c.similarity >= self.floor
+                         and c.score >= scored[0].score - MEMBER_WITHIN
+                         and named & (set(tokenize(c.text)) | set(tokenize(self._heading(c))))), None) if scored else None
+            if best is not None:
+                take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
         # "There will be things happening nationally too." says what its next sentence tells: a
         # chosen sentence this short, that introduces no list, brings the one after it.
         for c in list(chosen):
@@ -533,6 +551,10 @@ class SentenceSelector:
                     for c in between:
                         take(c)
                     break
+
+    def _heading(self, c: Candidate) -> str:
+        own = self.shape(c.hit.doc_id).section_at(c.start)
+        return " ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
 
     def _telling_words(self, question: str) -> set[str]:
         """The question's words rare in the library and not the field's own: they tell what is asked."""

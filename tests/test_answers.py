@@ -9,7 +9,7 @@ import pytest
 
 from cpguide.assistant import actors
 from cpguide.assistant.answer import Assistant
-from cpguide.assistant.asking import asker_spans, asks_for_live, kind_asked, used_as_verb
+from cpguide.assistant.asking import asker_spans, asks_for_live, each_asked, kind_asked, used_as_verb
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.structure import asks_for_set, leans_on_previous
 from cpguide.assistant.conversation import Conversation, Turn, leans_on_context, place_in, resolve
@@ -1689,3 +1689,28 @@ def test_a_short_list_is_given_whole_to_a_question_that_asks_for_no_set(assistan
     for option in ("scrutiny panel made up of looked after children", "special surgery",
                    "Visiting children’s homes", "survey of young people in care"):
         assert option.lower() in quotes.lower(), option
+
+
+@pytest.mark.parametrize("question, members", [
+    ("What can a GP surgery, a dental practice and an optician each do for care-experienced young people?",
+     ["a GP surgery", "a dental practice", "an optician"]),
+    ("What does the toolkit suggest GPs, dentists and opticians each do?", ["GPs", "dentists", "opticians"]),
+    ("What do the police and youth offending teams each have to do?", ["the police", "youth offending teams"]),
+    ("What are the seven principles and what does each mean?", []),  # "each" of a set, no members named
+    ("What should each partner do for care leavers?", []),
+])
+def test_a_question_asked_of_each_of_several_is_read_as_one_question_for_each(question, members):
+    assert [member for member, _ in each_asked(question)] == members
+    for member, said in each_asked(question):
+        assert member in said and " each " not in said
+
+
+def test_each_of_several_asked_about_gets_its_own_sentence(assistant):
+    """"What can a GP surgery, a dental practice and an optician each do ...?": the sentence naming
+    all three ("registered with ... GP services, dentists and opticians") scores best for each; the
+    answer also quotes what the toolkit says each one can do."""
+    answer = assistant.ask("What can a GP surgery, a dental practice and an optician each do for "
+                           "care-experienced young people in Wales?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    for said in ("As a GP you can", "As a dentist you can", "As an optician, you can"):
+        assert said in quotes, said
