@@ -88,7 +88,8 @@ _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inqu
 # of children in our care?") are the answer, ahead of what it says around them.
 _ASKS_FOR_QUESTIONS = re.compile(r"\b(?:questions?|ask|asking|enquir\w*|inquir\w*)\b", re.I)
 ASKED_QUESTION_BONUS = 0.1
-_QUESTIONS_ASKED = re.compile(r"\bquestions\b", re.I)
+# "What questions ...?", "what sort of things should I be asking about ...?": questions are asked for.
+_QUESTIONS_ASKED = re.compile(r"\bquestions\b|\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+(?:be\s+)?ask(?:ing)?\b", re.I)
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
                       r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
                       r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"

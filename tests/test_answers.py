@@ -1714,3 +1714,11 @@ def test_each_of_several_asked_about_gets_its_own_sentence(assistant):
     quotes = " ".join(c.quote for c in answer.citations)
     for said in ("As a GP you can", "As a dentist you can", "As an optician, you can"):
         assert said in quotes, said
+
+
+def test_what_to_be_asking_is_answered_by_the_guidance_s_questions(assistant):
+    """"What sort of things should I be asking ...?" asks for questions: the resource pack's ward
+    questions answer it ahead of the 2012 pack's list of options, which holds no question."""
+    answer = assistant.ask("As a ward member, what sort of things should I be asking about looked after kids "
+                           "living in my patch?")
+    assert "in your ward" in answer.citations[0].quote, answer.citations[0].quote
