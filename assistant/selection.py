@@ -50,6 +50,7 @@ ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence 
 GOES_ON_SENTENCES = 2  # how far on from a chosen sentence the one that answers may be
 MEMBER_IDF = 1.5  # a word naming one of several asked about: "dental", "housing"; not "services" (1.0)
 MEMBER_WITHIN = 0.1  # its sentence scores this close to the best for it
+KINDS_SIM_WITHIN = 0.03  # the sentence naming the kinds inline is this close to the closest in meaning, or closer
 TELLING_IDF = 2.0  # a question word found in fewer than about one passage in eight tells what is asked
 RARE_NAME_PASSAGES = 2  # a name used in this many passages or fewer ("LASE", "Quest"; not "IRO", "Ofsted")
 _ACTION_QUESTION = re.compile(
@@ -302,7 +303,7 @@ class SentenceSelector:
             # including supported accommodation, supported lodgings, training flats, ...": a set named inline.
             # It must be the sentence closest in meaning: "What kinds of support can businesses offer?"
             # is not answered by "Examples of the private sector can include national and small businesses, ...".
-            c.introduces_set = c.introduces_set or (sim >= top_sim and names_set_inline(c.text, kinds, self.vocabulary))
+            c.introduces_set = c.introduces_set or (sim >= top_sim - KINDS_SIM_WITHIN and names_set_inline(c.text, kinds, self.vocabulary))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
