@@ -312,7 +312,7 @@ def each_asked(question: str) -> list[tuple[str, str]]:
     that asks nothing of each. The first member starts after the last asking word and is no
     longer than the longest other one, so the words before it ("What can") are the question's own."""
     ask = asked_part(question)
-    m = _EACH_OF.match(ask)
+    m = _EACH_OF.match(ask) if re.search(r"\beach\b", ask, re.I) else None
     if m is None:
         return []
     members = _MEMBER_BREAK.split(m.group("run"))
