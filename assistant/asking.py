@@ -308,9 +308,10 @@ MAX_MEMBER_WORDS = 4  # "a GP surgery", "health settings", "housing services": a
 
 def each_asked(question: str) -> list[tuple[str, str]]:
     """"What can a GP surgery, a dental practice and an optician each do for ...?" asks three
-    questions, one per member: ("a GP surgery", "What can a GP surgery do for ...?") and so on; [] for a question
-    that asks nothing of each. The first member starts after the last asking word and is no
-    longer than the longest other one, so the words before it ("What can") are the question's own."""
+    questions, one per member: ("a GP surgery", "What can a GP surgery do for ...?") and so on;
+    [] for a question that asks nothing of each. The first member starts after the last asking
+    word and is no longer than the longest other one, so the words before it ("What can") are the
+    question's own."""
     ask = asked_part(question)
     m = _EACH_OF.match(ask) if re.search(r"\beach\b", ask, re.I) else None
     if m is None:

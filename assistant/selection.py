@@ -90,7 +90,8 @@ _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inqu
 _ASKS_FOR_QUESTIONS = re.compile(r"\b(?:questions?|ask|asking|enquir\w*|inquir\w*)\b", re.I)
 ASKED_QUESTION_BONUS = 0.1
 # "What questions ...?", "what sort of things should I be asking about ...?": questions are asked for.
-_QUESTIONS_ASKED = re.compile(r"\bquestions\b|\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+(?:be\s+)?ask(?:ing)?\b", re.I)
+_QUESTIONS_ASKED = re.compile(r"\bquestions\b|\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+"
+                               r"(?:be\s+)?ask(?:ing)?\b", re.I)
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
                       r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
                       r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"
@@ -301,9 +302,11 @@ class SentenceSelector:
                 self.library.document(c.hit.doc_id).text[s:e].rstrip().endswith("?") for s, e in block.items))
             # "What kinds of housing ...?" is answered by "Provide a range of accommodation options
             # including supported accommodation, supported lodgings, training flats, ...": a set named inline.
-            # It must be the sentence closest in meaning: "What kinds of support can businesses offer?"
-            # is not answered by "Examples of the private sector can include national and small businesses, ...".
-            c.introduces_set = c.introduces_set or (sim >= top_sim - KINDS_SIM_WITHIN and names_set_inline(c.text, kinds, self.vocabulary))
+            # It must be about as close in meaning as the closest sentence: "What kinds of support can
+            # businesses offer?" is not answered by "Examples of the private sector can include national
+            # and small businesses, ...".
+            c.introduces_set = c.introduces_set or (sim >= top_sim - KINDS_SIM_WITHIN
+                                                    and names_set_inline(c.text, kinds, self.vocabulary))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
@@ -489,9 +492,9 @@ class SentenceSelector:
             self.score(said, pvec, scored)
             scored.sort(key=lambda c: -c.score)
             quoted = {(c.hit.chunk_id, c.start) for c in chosen}
-            best = next((c for c in scored if (c.hit.chunk_id, c.start) not in quoted and c.similarity >= self.floor
-                         and c.score >= scored[0].score - MEMBER_WITHIN
-                         and named & (set(tokenize(c.text)) | set(tokenize(self._heading(c))))), None) if scored else None
+            best = next((c for c in scored if (c.hit.chunk_id, c.start) not in quoted
+                         and c.similarity >= self.floor and c.score >= scored[0].score - MEMBER_WITHIN
+                         and named & (set(tokenize(c.text)) | set(tokenize(self._heading(c))))), None)
             if best is not None:
                 take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
         # "There will be things happening nationally too." says what its next sentence tells: a
