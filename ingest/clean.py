@@ -39,6 +39,11 @@ _PAGE_FURNITURE = [
 ]
 # A title does not end on a word that needs another after it ("In 2008 the London Borough of").
 NUMBERED_TITLE_WORDS = 16  # "9. Ask looked after children and young people: How well are we doing?"
+# A foreword's sign-off ("Councillor David Simmonds" / "Chair, LGA Children and Young People Board")
+# is set like a title but names who wrote the text above it: its second line gives the post.
+_SIGN_OFF_POST = re.compile(r"^(?:Chair(?:man|woman|person)?|Vice[- ]Chair\w*|(?:Deputy )?Leader|Lead Member|Cabinet Member|"
+                            r"Portfolio Holder|(?:Corporate |Strategic )?Director|Chief Executive|Chief \w+ Officer|"
+                            r"(?:Deputy )?Minister|(?:Deputy )?Mayor|Executive Member)\b")
 _DANGLING = {"of", "the", "and", "to", "for", "in", "a", "an", "on", "with", "by", "or", "at", "from", "as", "that", "our", "their", "your"}
 _LONE_PAGE_NUMBER = re.compile(r"^\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*$")
 _TERMINAL = ".!?:;)”\"’"
@@ -320,6 +325,10 @@ def _structured_units(raw: RawDocument) -> list[_Unit]:
             width = statistics.median(lengths) if lengths else 80.0
             for u in page_units:
                 if u.kind == "paragraph" and not u.footnote:
+                    lines = [ln.strip() for ln in u.lines if ln.strip()]
+                    if len(lines) == 2 and _SIGN_OFF_POST.match(lines[1]):
+                        units.append(u)  # a sign-off, kept with the text it closes
+                        continue
                     if len(u.lines) == 1 or (len(u.lines) == 2 and len(u.text) < 80):
                         if _looks_like_heading(u.text.rstrip("?")) and not _ends_sentence(u.text.rstrip("?")):
                             u.kind = "heading"

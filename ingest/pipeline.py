@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 # 7: a paragraph cut by a title set beside it ("... support (including" / title / "financial) to ...") is joined again.
 # 8: a numbered title ("1. Get the community involved", "9. Ask looked after children and young people:
 # How well are we doing?") over its paragraph is a heading, however it is cased, in a narrow column.
-TEXT_VERSION = 8
+# 9: a foreword's two-line sign-off ("Councillor David Simmonds" / "Chair, LGA Children and Young People
+# Board") is a paragraph of the text it closes, not the title of the section after it.
+TEXT_VERSION = 9
 
 @dataclass(frozen=True)
 class Previous:

@@ -58,6 +58,32 @@ def test_a_two_line_title_under_a_title_is_not_read_into_its_paragraph():
         "one capitalised line under a title is the paragraph's first line"
 
 
+def test_a_foreword_s_sign_off_is_not_the_title_of_the_section_after_it():
+    """"Councillor David Simmonds" / "Chair, LGA Children and Young People Board" closes the
+    foreword; the list after "Why should my council get involved?" is cited under that question,
+    and the passage opening there does not start with the sign-off."""
+    raw = ("Introduction\n\nWe are keen to hear about your corporate parenting work and plans so that we can\n"
+           "promote and share all the good practice going on across the country.\n\n"
+           "Councillor David Simmonds\nChair, LGA Children and Young People Board\n"
+           " Why should my council\nget involved?\n\nCorporate Parenting Week provides an\nopportunity for:\n\n"
+           "• councillors to find out more about their role\n• sharing ideas and good practice\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+    assert not any("Simmonds" in h for h in headings), headings
+    sign_off = next(s for s in doc.sections if "Simmonds" in doc.text[s.start:s.end])
+    assert sign_off.heading_path == ("Introduction",)
+    lead = next(s for s in doc.sections if doc.text[s.start:s.end].startswith("Corporate Parenting Week provides"))
+    assert lead.heading_path[-1] == "Why should my council get involved?"
+
+
+def test_the_starter_corpus_has_no_sign_off_for_a_heading():
+    """Both LGA packs close their foreword with a councillor's name and post."""
+    for path in sorted(starter_corpus_dir().glob("lga-*.txt")):
+        doc = clean(load(path), DocMeta(path.stem, path.stem))
+        headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+        assert not any(h.startswith("Councillor ") for h in headings), (path.name, headings[:5])
+
+
 def test_a_title_over_a_paragraph_opening_with_a_quotation_mark_is_a_heading():
     """The resource pack's "Staying put and / staying close" over "‘Staying put’ is an arrangement
     ...": without this the answer to "what is staying put?" quoted the title as its first words."""
