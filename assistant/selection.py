@@ -269,6 +269,7 @@ class SentenceSelector:
         asked_with = (asked_part(question).split() or [""])[0].lower()  # "why" of "Why should my council ...?"
         m = _DEFINES.search(asked_part(question))
         defined = frozenset(tokenize(m.group(1))) if m else frozenset()
+        own_words = qtok - LIST_FIELD_TOKENS
         idf = {t: self.library.lexical.idf(t) for t in qtok}
         total = sum(idf.values()) or 1.0
         actors = actor_vocabulary()
@@ -298,6 +299,12 @@ class SentenceSelector:
             block = shape.list_from(c.start, c.end) if wants_set else None
             # "What questions should I ask about ...?" asks for a set of questions: a list of
             # anything else ("three issues that foster carers would choose to change") is not it.
+            # A list that says none of the question's own words ("What small gestures can show a looked
+            # after kid we're proud of them?" and the 2012 pack's options for hearing from children in
+            # care) is not the set asked for, however close its meaning.
+            if block is not None and block.items and not own_words & set(tokenize(
+                    self.library.document(c.hit.doc_id).text[(block.lead or block.items[0])[0]:block.items[-1][1]])):
+                block = None
             c.introduces_set = block is not None and (not wants_questions or any(
                 self.library.document(c.hit.doc_id).text[s:e].rstrip().endswith("?") for s, e in block.items))
             # "What kinds of housing ...?" is answered by "Provide a range of accommodation options

@@ -1727,3 +1727,14 @@ def test_what_to_be_asking_is_answered_by_the_guidance_s_questions(assistant):
     answer = assistant.ask("As a ward member, what sort of things should I be asking about looked after kids "
                            "living in my patch?")
     assert "in your ward" in answer.citations[0].quote, answer.citations[0].quote
+
+
+def test_a_list_that_says_none_of_the_question_s_own_words_is_not_the_set_asked_for(assistant):
+    """"What does Walsall mean by 'creation of the conditions'?" is answered by the sentence that
+    speaks of it; Walsall's three levels of responsibility ("Universal", "Targeted", "Specialist")
+    say nothing of conditions, and are not quoted as the set asked for."""
+    answer = assistant.ask("What does Walsall mean when it talks about the 'creation of the conditions' for "
+                           "children in care?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "creation of the conditions" in quotes.replace("‘", "'").replace("’", "'")
+    assert "Universal: for example" not in quotes and "three different levels" not in quotes
