@@ -16,6 +16,11 @@ def _raw(text: str, fmt: str = "text") -> RawDocument:
     return RawDocument("x.txt", fmt, (Block(text, "raw"),))
 
 
+def _texts(doc, kind: str) -> list[str]:
+    """The text of each section of one kind ("heading", "paragraph"), in order."""
+    return [doc.text[s.start:s.end] for s in doc.sections if s.kind == kind]
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z]+", text)
 
@@ -50,26 +55,39 @@ def test_a_two_line_title_under_a_title_is_not_read_into_its_paragraph():
            "Next part\nThe Government published a new Care\nLeaver Strategy in July 2016, entitled\n"
            "Keep on caring, to support care leavers.\n")
     doc = clean(_raw(raw), DocMeta("d", "D"))
-    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+    headings = _texts(doc, "heading")
     assert "Independent Review of Residential Care" in headings
-    paras = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "paragraph"]
+    paras = _texts(doc, "paragraph")
     assert any(p.startswith("Sir Martin Narey was commissioned") for p in paras), paras
     assert any(p.startswith("The Government published a new Care Leaver Strategy") for p in paras), \
         "one capitalised line under a title is the paragraph's first line"
+
+
+# The end of the 2012 pack's foreword, as the text file has it.
+FOREWORD_END = """Introduction
+
+We are keen to hear about your corporate parenting work and plans so that we can
+promote and share all the good practice going on across the country.
+
+Councillor David Simmonds
+Chair, LGA Children and Young People Board
+ Why should my council
+get involved?
+
+Corporate Parenting Week provides an
+opportunity for:
+
+• councillors to find out more about their role
+• sharing ideas and good practice
+"""
 
 
 def test_a_foreword_s_sign_off_is_not_the_title_of_the_section_after_it():
     """"Councillor David Simmonds" / "Chair, LGA Children and Young People Board" closes the
     foreword; the list after "Why should my council get involved?" is cited under that question,
     and the passage opening there does not start with the sign-off."""
-    raw = ("Introduction\n\nWe are keen to hear about your corporate parenting work and plans so that we can\n"
-           "promote and share all the good practice going on across the country.\n\n"
-           "Councillor David Simmonds\nChair, LGA Children and Young People Board\n"
-           " Why should my council\nget involved?\n\nCorporate Parenting Week provides an\nopportunity for:\n\n"
-           "• councillors to find out more about their role\n• sharing ideas and good practice\n")
-    doc = clean(_raw(raw), DocMeta("d", "D"))
-    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
-    assert not any("Simmonds" in h for h in headings), headings
+    doc = clean(_raw(FOREWORD_END), DocMeta("d", "D"))
+    assert not any("Simmonds" in h for h in _texts(doc, "heading")), _texts(doc, "heading")
     sign_off = next(s for s in doc.sections if "Simmonds" in doc.text[s.start:s.end])
     assert sign_off.heading_path == ("Introduction",)
     lead = next(s for s in doc.sections if doc.text[s.start:s.end].startswith("Corporate Parenting Week provides"))
@@ -80,7 +98,7 @@ def test_the_starter_corpus_has_no_sign_off_for_a_heading():
     """Both LGA packs close their foreword with a councillor's name and post."""
     for path in sorted(starter_corpus_dir().glob("lga-*.txt")):
         doc = clean(load(path), DocMeta(path.stem, path.stem))
-        headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+        headings = _texts(doc, "heading")
         assert not any(h.startswith("Councillor ") for h in headings), (path.name, headings[:5])
 
 
@@ -88,8 +106,8 @@ def test_a_title_over_a_paragraph_opening_with_a_quotation_mark_is_a_heading():
     """The resource pack's "Staying put and / staying close" over "‘Staying put’ is an arrangement
     ...": without this the answer to "what is staying put?" quoted the title as its first words."""
     pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt"), DocMeta("d", "D"))
-    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
-    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    headings = _texts(pack, "heading")
+    paras = _texts(pack, "paragraph")
     assert "Staying put and staying close" in headings
     assert any(p.startswith("‘Staying put’ is an arrangement") for p in paras)
 
@@ -98,10 +116,10 @@ def test_a_paragraph_cut_by_a_title_beside_it_is_joined_again():
     """The resource pack prints "Updates to legislation and practice" beside the text, between
     "... advice and support (including" and "financial) to the foster parent ...": one sentence."""
     pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt"), DocMeta("d", "D"))
-    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    paras = _texts(pack, "paragraph")
     assert any("support (including financial) to the foster parent" in p for p in paras)
     assert not any(p.startswith("financial)") for p in paras)
-    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
+    headings = _texts(pack, "heading")
     assert "Updates to legislation and practice" in headings
     assert "until the young person reaches 21." in pack.text
 
@@ -111,14 +129,14 @@ def test_a_sentence_wrapped_at_the_columns_edge_is_not_a_two_line_title():
     Scrutiny / Committee and ...": its first two lines are a sentence, not a title, so no quote
     starts with "Committee and a specific Corporate Parenting Panel"."""
     pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-week-2012.txt"), DocMeta("d", "D"))
-    paras = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "paragraph"]
+    paras = _texts(pack, "paragraph")
     assert any(p.startswith("East Sussex County Council runs both a Children Services’ Scrutiny Committee and a specific")
                for p in paras)
     assert not any(p.startswith("Committee and a specific") for p in paras)
     raw = ("Some text before the title, long enough to set the width of a line.\n\n"
            "What is a corporate\nparent?\nWhen a child comes into care, the council\nbecomes its corporate parent.\n")
     doc = clean(_raw(raw), DocMeta("d", "D"))
-    headings = [doc.text[s.start:s.end] for s in doc.sections if s.kind == "heading"]
+    headings = _texts(doc, "heading")
     assert "What is a corporate parent?" in headings, "a short lower-case tail still ends a title"
 
 
@@ -127,7 +145,7 @@ def test_a_numbered_title_over_its_paragraph_is_a_heading_in_a_narrow_column():
     the Foster Carers Charter" over narrow columns: each is a heading, so what follows is cited
     under its own title, not under the idea before or a council's case study above it."""
     pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-week-2012.txt"), DocMeta("d", "D"))
-    headings = [pack.text[s.start:s.end] for s in pack.sections if s.kind == "heading"]
+    headings = _texts(pack, "heading")
     numbered = [h for h in headings if re.match(r"\d{1,2}\. [A-Z]", h)]
     assert [int(h.split(".")[0]) for h in numbered] == list(range(1, 11)), numbered
     assert "9. Ask looked after children and young people: How well are we doing?" in numbered
