@@ -246,13 +246,12 @@ class SentenceSelector:
         wants_questions = bool(_QUESTIONS_ASKED.search(question))
         kinds = kinds_asked(question)
         top_sim = float(sims.max()) if len(candidates) else 0.0
-        if wants_set:
-            # A list means what its items say: "think about how you could adopt the principles
-            # when:" answers "in which parts of our work ...?" only through its items.
-            for i, c in enumerate(candidates):
-                whole = self.list_text(c.hit.doc_id, c.start, c.end)
-                if whole:
-                    sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
+        # A list means what its items say: "think about how you could adopt the principles
+        # when:" answers "in which parts of our work ...?" only through its items.
+        wholes = [self.list_text(c.hit.doc_id, c.start, c.end) if wants_set else "" for c in candidates]
+        for i, whole in enumerate(wholes):
+            if whole:
+                sims[i] = max(sims[i], float(self.embed_sentences((whole,))[0] @ qvec))
         # "These young people review all semi-independent accommodation ..." means what it means
         # after "... the work of 'Young Inspectors'.": a sentence that leans on the one before is
         # read with it, for its meaning and for the words it shares with the question.
@@ -285,7 +284,7 @@ class SentenceSelector:
         opens_part = part_heading(part) if part is not None else None
         best_bm25 = max((c.hit.scores.get("bm25", 0.0) for c in candidates), default=0.0) or 1.0
         rows = []
-        for c, sim, read in zip(candidates, sims, read_with):
+        for c, sim, read, whole in zip(candidates, sims, read_with, wholes):
             c.similarity = float(sim)
             shape = self.shape(c.hit.doc_id)
             stoks = set(tokenize(read))
@@ -302,8 +301,7 @@ class SentenceSelector:
             # A list that says none of the question's own words ("What small gestures can show a looked
             # after kid we're proud of them?" and the 2012 pack's options for hearing from children in
             # care) is not the set asked for, however close its meaning.
-            if block is not None and block.items and not own_words & set(tokenize(
-                    self.library.document(c.hit.doc_id).text[(block.lead or block.items[0])[0]:block.items[-1][1]])):
+            if whole and not own_words & set(tokenize(whole)):
                 block = None
             c.introduces_set = block is not None and (not wants_questions or any(
                 self.library.document(c.hit.doc_id).text[s:e].rstrip().endswith("?") for s, e in block.items))
@@ -316,7 +314,7 @@ class SentenceSelector:
                                                     and names_set_inline(c.text, kinds, self.vocabulary))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
-            heading = " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
+            heading = self._heading(c)
             named = set(actors.slugs_in(c.text)) | set(actors.slugs_in(heading, heading=True)) if wanted else set()
             rows.append([
                 float(sim),
@@ -480,12 +478,9 @@ class SentenceSelector:
             # "..., and what should councillors ask about it?": "it" is the first part's subject; so
             # is what "..., and for how long?" asks about.
             said = f"{part} ({parts[0]})" if i and (_POINTS_BACK.search(part) or PREPOSED_ASK.match(part)) else part
-            pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
-            scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
-            self.score(part, pvec, scored)
-            best = max(scored, key=lambda c: c.score)
+            best, original = self._rescored(part, said, candidates)[0]
             if best.similarity >= self.floor:
-                take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
+                take(original)
             else:
                 unanswered.append(part)
         # "What can a GP surgery, a dental practice and an optician each do ...?": for each, the best
@@ -494,16 +489,13 @@ class SentenceSelector:
         for member, said in each_asked(question):
             # Named by a word of its own ("dental", "housing"), in the sentence or its heading; not "services".
             named = {t for t in tokenize(member) if self.library.lexical.idf(t) >= MEMBER_IDF}
-            pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
-            scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
-            self.score(said, pvec, scored)
-            scored.sort(key=lambda c: -c.score)
-            quoted = {(c.hit.chunk_id, c.start) for c in chosen}
-            best = next((c for c in scored if (c.hit.chunk_id, c.start) not in quoted
-                         and c.similarity >= self.floor and c.score >= scored[0].score - MEMBER_WITHIN
+            scored = self._rescored(said, said, candidates)
+            top = scored[0][0].score
+            best = next((original for c, original in scored if original not in chosen
+                         and c.similarity >= self.floor and c.score >= top - MEMBER_WITHIN
                          and named & (set(tokenize(c.text)) | set(tokenize(self._heading(c))))), None)
             if best is not None:
-                take(next(c for c in candidates if (c.hit.chunk_id, c.start) == (best.hit.chunk_id, best.start)))
+                take(best)
         # "There will be things happening nationally too." says what its next sentence tells: a
         # chosen sentence this short, that introduces no list, brings the one after it.
         for c in list(chosen):
@@ -564,9 +556,18 @@ class SentenceSelector:
                         take(c)
                     break
 
+    def _rescored(self, asked: str, said: str, candidates: list[Candidate]) -> list[tuple[Candidate, Candidate]]:
+        """Every candidate scored afresh for one part of the question (``said`` is its meaning, ``asked``
+        its words), best first, each beside the candidate it copies."""
+        pvec = self.embedder.embed([self.vocabulary.expand(said)])[0]
+        scored = [Candidate(c.hit, c.start, c.end, c.text) for c in candidates]
+        self.score(asked, pvec, scored)
+        return sorted(zip(scored, candidates), key=lambda pair: -pair[0].score)
+
     def _heading(self, c: Candidate) -> str:
+        """The sentence's own heading path ("Health services > ..."), or its passage's section."""
         own = self.shape(c.hit.doc_id).section_at(c.start)
-        return " ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
+        return " > ".join(own.heading_path) if own is not None and own.heading_path else c.hit.section
 
     def _telling_words(self, question: str) -> set[str]:
         """The question's words rare in the library and not the field's own: they tell what is asked."""
