@@ -1738,3 +1738,18 @@ def test_a_list_that_says_none_of_the_question_s_own_words_is_not_the_set_asked_
     quotes = " ".join(c.quote for c in answer.citations)
     assert "creation of the conditions" in quotes.replace("‘", "'").replace("’", "'")
     assert "Universal: for example" not in quotes and "three different levels" not in quotes
+
+
+
+def test_a_question_that_sets_the_scene_is_answered_by_what_it_asks(assistant):
+    """"Our housing association ... is thinking about signing the charter. What should we weigh up
+    before we commit?": the scene finds the passages, but the sentences are judged by the ask as
+    much as by the whole. The scene's words had put the toolkit's housing aims first; what to
+    think about before signing up answers it. Likewise a police sergeant asking what to aim for
+    gets the police aims, not the list of what officers can do."""
+    charter = assistant.ask("Our housing association in Newport is thinking about signing the charter. "
+                            "What should we weigh up before we commit?")
+    assert charter.citations[0].quote.startswith("Before signing up, think about how you could adopt"), charter.answer
+    police = assistant.ask("I'm a sergeant with South Wales Police. Under the Welsh charter, what are we meant to be "
+                           "aiming for as a corporate parent?")
+    assert police.citations[0].quote.startswith("Examples of aims as a corporate parent in the police"), police.answer
