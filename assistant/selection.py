@@ -38,6 +38,7 @@ KINDS_PREFERRED = ("contact", "person", "duration")  # kinds of answer whose hol
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
+NOT_ALL_WITHIN = 0.35  # asked whether something holds for all, the sentence saying it need not joins when this close
 # A heading of this many words or more that the question asks about anchors its section, when it
 # says at least this share of what the question does ("Housing services" is too general).
 HEADING_WORDS = 3
@@ -106,6 +107,14 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 # "What barriers ...", "which kinds of housing ...": the noun the question asks for.
 _ASKED_NOUN = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?([a-z]+)", re.I)
+# "Does my organisation have to sign up to every principle?", "Does that mean they'll work
+# directly with each of those families?": asked whether something holds for all, and the
+# guidance's answer that it need not.
+_ASKS_IF_ALL = re.compile(r"^(?:do|does|did|is|are|must|should|will|would|can|could|has|have)\b.*\b(?:all|every|each)\b",
+                          re.I)
+_NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|\b(?:does|do|is|are|will|would|need) not "
+                      r"(?:require|need|have to|mean|apply)\b|\b(?:doesn|don|isn|aren)[’']t (?:require|need|have to|mean|apply)\b",
+                      re.I)
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
 
@@ -468,6 +477,11 @@ class SentenceSelector:
         # "How many recommendations ...?": the sentence that gives the number answers, though
         # the one about the review scores higher.
         bring(lambda c: c.holds_kind, KIND_WITHIN)
+        # "Do organisations have to sign up to every principle?" is answered by "It may be that not
+        # all the principles are relevant for your organisation ...", though the sentences about
+        # signing up score higher.
+        if _ASKS_IF_ALL.search(asked_part(question)):
+            bring(lambda c: bool(_NOT_ALL.search(c.text)), NOT_ALL_WITHIN)
         # "What key priorities should performance reports cover?" is answered by a list: the best
         # lead-in near the top brings it, though a sentence about one report scores higher.
         if not asks_for_member(question):

@@ -1753,3 +1753,16 @@ def test_a_question_that_sets_the_scene_is_answered_by_what_it_asks(assistant):
     police = assistant.ask("I'm a sergeant with South Wales Police. Under the Welsh charter, what are we meant to be "
                            "aiming for as a corporate parent?")
     assert police.citations[0].quote.startswith("Examples of aims as a corporate parent in the police"), police.answer
+
+
+def test_asked_whether_something_holds_for_all_the_answer_says_it_need_not(assistant):
+    """"Does my organisation have to sign up to every principle ...?": the toolkit's answer is
+    "It may be that not all the principles are relevant for your organisation ...". The sentences
+    about signing up scored higher and it was left out; asked whether something holds for all,
+    the sentence saying it need not is quoted too."""
+    answer = assistant.ask("Does my organisation have to sign up to every principle of the Welsh charter?")
+    assert any(c.quote.startswith("It may be that not all the principles are relevant") for c in answer.citations), \
+        answer.answer
+    # the same words asked as a what-question bring no such sentence
+    what = assistant.ask("What principles does the Welsh charter ask organisations to sign up to?")
+    assert not any("not all the principles" in c.quote for c in what.citations), what.answer
