@@ -31,6 +31,16 @@ def test_abbreviations_are_understood(searcher):
     assert any("Independent Reviewing Officer" in h.text or "IRO" in h.text for h in hits)
 
 
+
+@pytest.mark.parametrize("query", ["Until what age can a CLA have a PA these days?",
+                                   "what should housing services do for care leavers?"])
+def test_asking_for_more_passages_adds_them_after_the_same_first_ones(searcher, query):
+    """`cpguide search --k 60` lists the same first five passages as `--k 5`: each method used to
+    pass more candidates to the fusion for a larger k, which reordered the top."""
+    first = [h.chunk_id for h in searcher.search(query, k=5)]
+    assert [h.chunk_id for h in searcher.search(query, k=60)][:5] == first
+
+
 def test_jurisdiction_filter_keeps_to_one_place(searcher):
     hits = searcher.search("what can businesses do for care leavers?", k=5, filters=Filters(jurisdiction=("wales",)))
     assert hits and all(h.jurisdiction == "wales" for h in hits)
