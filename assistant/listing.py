@@ -114,7 +114,7 @@ def lists_for(library, selector, question: str, chosen: list[Candidate],
         if wants_set or (c.anchored and not c.under_part):
             # "Why should my council get involved?" is the heading over "Corporate Parenting Week
             # provides an opportunity for:": the document's answer to the question is the whole list.
-            lists[i] = block
+            lists[i] = _items_naming(selector.asked_noun(question), doc_text, block) or block
         elif member:
             lists[i] = _member(question, doc_text, c, block, selector)
         else:
@@ -177,6 +177,21 @@ def _member(question: str, doc_text: str, chosen: Candidate, block: ListBlock, s
     selector.score(question, selector.embedder.embed([selector.vocabulary.expand(question)])[0], items)
     best = max(items, key=lambda c: c.score)
     return ListBlock(lead=block.lead, items=((best.start, best.end),), total=block.total)
+
+
+def _items_naming(noun: set[str], doc_text: str, block: ListBlock) -> ListBlock | None:
+    """"What barriers does the Welsh toolkit tell us to tackle?" where the list found is what
+    leisure services can do, and its lead-in says nothing of barriers: the items that name
+    barriers are the set asked for, not the whole list. None for a list of up to five items (given
+    whole whatever the question), when the lead-in names what is asked (the list is the set), or
+    when no item or every item does."""
+    if not noun or block.lead is None or len(block.items) <= LIST_ITEMS_SHORT \
+            or noun & set(tokenize(doc_text[block.lead[0]:block.lead[1]])):
+        return None
+    items = tuple(span for span in block.items if noun & set(tokenize(doc_text[span[0]:span[1]])))
+    if not items or len(items) == len(block.items):
+        return None
+    return ListBlock(lead=block.lead, items=items, total=block.total)
 
 
 def _item_scores(doc_id: str, block: ListBlock, ranked: list[Candidate]) -> dict[tuple[int, int], float]:

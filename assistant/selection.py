@@ -420,7 +420,7 @@ class SentenceSelector:
         # "What barriers to sport ... does the Welsh toolkit ask leisure providers to tackle?": the
         # sentence naming what is asked for ("Consider the practical barriers such as cost, ...")
         # joins when it is as close to the best as the others, though three closer ones were taken.
-        named = self._asked_noun(question) - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
+        named = self.asked_noun(question) - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
         if named:
             found = next((c for c in under or candidates if c.score >= floor and c.similarity >= self.floor
                           and named & set(tokenize(c.text))), None)
@@ -588,7 +588,7 @@ class SentenceSelector:
         return {t for t in tokenize(question)
                 if t not in LIST_FIELD_TOKENS and self.library.lexical.idf(t) >= TELLING_IDF}
 
-    def _asked_noun(self, question: str) -> set[str]:
+    def asked_noun(self, question: str) -> set[str]:
         """The telling word a "what X" or "which kinds of X" question asks for ("barriers"), if any."""
         m = _ASKED_NOUN.search(asked_part(question))
         return self._telling_words(m.group(1)) if m else set()

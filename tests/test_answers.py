@@ -1766,3 +1766,16 @@ def test_asked_whether_something_holds_for_all_the_answer_says_it_need_not(assis
     # the same words asked as a what-question bring no such sentence
     what = assistant.ask("What principles does the Welsh charter ask organisations to sign up to?")
     assert not any("not all the principles" in c.quote for c in what.citations), what.answer
+
+
+def test_a_set_named_by_some_items_of_a_list_is_those_items(assistant):
+    """"What barriers should leisure services in Wales help ... overcome?" finds the toolkit's nine
+    things leisure services can do, whose lead-in says nothing of barriers: the two items that
+    name barriers are the set asked for, and the answer says how many more the source holds."""
+    answer = assistant.ask("What barriers should leisure services in Wales help care-experienced young people "
+                           "overcome?")
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Consider the practical barriers such as cost") for q in quotes), answer.answer
+    assert any(q.startswith("Consider other barriers such as fear of the unknown") for q in quotes), answer.answer
+    assert not any(q.startswith("Develop programmes specifically targeted") for q in quotes), answer.answer
+    assert "more in the source" in answer.answer
