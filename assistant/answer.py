@@ -77,6 +77,12 @@ def _display(sentence: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def _blend(vec: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
+    """``vec`` with ``other`` weighing in by ``weight``, as a unit vector (cosines stay comparable)."""
+    mixed = vec + weight * other
+    return mixed / (float(np.linalg.norm(mixed)) or 1.0)
+
+
 class Assistant:
     """Answers questions from one library; holds no per-user state (conversations are passed in)."""
 
@@ -173,8 +179,7 @@ class Assistant:
         # "According to the LGA, ...": search the LGA's documents for the rest of the question.
         source = named_source(resolved, self._metas)
         searched = source.rest
-        expanded = self.searcher.vocabulary.expand(searched)
-        qvec = self.searcher.embed_query(expanded)
+        qvec = self._meaning(searched)
         hits = []
         if source.doc_ids and not filters.doc_id:
             narrowed = dataclasses.replace(filters, doc_id=source.doc_ids)
@@ -198,19 +203,18 @@ class Assistant:
         # its sentences are about mentoring, not housing, though found with the conversation; "who
         # checks?" asks something of the subject before.
         names_new = not WHOLE_QUESTION.match(own) and bool(set(tokenize(own)) - set(tokenize(resolved[len(own):])))
-        asked, avec = (question, self.searcher.embed_query(self.searcher.vocabulary.expand(question))) \
+        asked, avec = (question, self._meaning(question)) \
             if resolved != question and resolved.startswith(own) and (len(own.split()) >= 3 or names_new) \
             else (resolved, qvec)
         if asked == resolved:
             asked, avec = searched, qvec
             ask = from_first_ask(searched)
             if ask != searched:
-                mixed = qvec + ASKED_WEIGHT * self.searcher.embed_query(self.searcher.vocabulary.expand(ask))
-                avec = mixed / (float(np.linalg.norm(mixed)) or 1.0)
+                avec = _blend(qvec, self._meaning(ask), ASKED_WEIGHT)
         else:  # "What does the Welsh toolkit say ...": the sentences answer the rest, not the toolkit
             focus = named_source(asked, self._metas).rest
             if focus != asked:
-                asked, avec = focus, self.searcher.embed_query(self.searcher.vocabulary.expand(focus))
+                asked, avec = focus, self._meaning(focus)
         hits = self._each_nation(searched, hits, filters, qvec)
         ranked = self.selector.ranked(asked, avec, hits[:PASSAGES], near) if hits else []
         selection = self.selector.choose(asked, ranked, near)
@@ -221,13 +225,15 @@ class Assistant:
                 ranked = self.selector.ranked(searched, qvec, hits[:PASSAGES], near)
                 selection = self.selector.choose(searched, ranked, near)
             else:  # what was asked now, with the conversation's subject weighing in
-                mixed = avec + FOLLOW_UP_CONTEXT * qvec
-                mixed = mixed / (float(np.linalg.norm(mixed)) or 1.0)
-                ranked = self.selector.ranked(asked, mixed, hits[:PASSAGES], near)
+                ranked = self.selector.ranked(asked, _blend(avec, qvec, FOLLOW_UP_CONTEXT), hits[:PASSAGES], near)
                 selection = self.selector.choose(asked, ranked, near)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
                                        self._latest_year, self._in_library, ranked)
         return hits, selection, signals
+
+    def _meaning(self, text: str) -> np.ndarray:
+        """The query vector of ``text``, read with the field's vocabulary as the search reads it."""
+        return self.searcher.embed_query(self.searcher.vocabulary.expand(text))
 
     def _each_nation(self, question: str, hits: list[Hit], filters: Filters, qvec) -> list[Hit]:
         """For a question about both nations ("..., in England and in Wales?"), the best passages
