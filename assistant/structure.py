@@ -146,6 +146,10 @@ def singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
+# "In 2011 Coventry City Council held ...", "In 2008 the London Borough of Lambeth launched ...": a
+# case study may open with its year before the council's name.
+_DATED = re.compile(r"(?:(?:In|Since|From|During)\s+(?:(?:early|late|mid|spring|summer|autumn|winter)\s+)?"
+                    r"(?:19|20)\d\d,?\s+(?:the\s+)?)?")
 CASE_STUDY_HEADING = re.compile(
     r"\b[A-Z][\w’'&-]+(?:\s+[A-Z][\w’'&-]+)*\s+(?:Borough\s+|County\s+|City\s+|Metropolitan\s+|District\s+)?"
     r"Council(?:[’']s)?\b|^London\s+Borough\s+of\b|\bcase stud(?:y|ies)\b|^Trafford Metropolitan Borough$",
@@ -410,7 +414,10 @@ class DocumentShape:
         Metropolitan Borough Council’s Looked After Supported Employment (LASE) Scheme provides
         ...")? A case study set in the text under a topic's heading, not under its own."""
         sec = self.section_at(offset)
-        return sec is not None and sec.kind == "paragraph" and bool(CASE_STUDY_HEADING.match(self.doc.text[sec.start:sec.end]))
+        if sec is None or sec.kind != "paragraph":
+            return False
+        text = self.doc.text[sec.start:sec.end]
+        return bool(CASE_STUDY_HEADING.match(text[_DATED.match(text).end():]))
 
 
 def asks_for_set(question: str) -> bool:

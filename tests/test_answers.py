@@ -420,6 +420,15 @@ def test_a_case_study_the_question_names_is_quoted_beyond_its_best_sentence(assi
     assert "accredited qualification" in quotes, answer.answer  # what it goes on to say of the scheme
 
 
+def test_a_case_study_that_opens_with_its_year_is_quoted_beyond_its_best_sentence(assistant):
+    """"In 2011 Coventry City Council held a special awards ceremony ..." is a case study though its
+    paragraph opens with the year, not the council."""
+    answer = assistant.ask("How did Coventry celebrate its looked after children in 2011?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "special awards ceremony" in quotes, answer.answer
+    assert "Over 200 nominations were received" in quotes, answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
