@@ -47,6 +47,7 @@ NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's 
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
+INTRODUCTION_SENTENCES = 2  # sentences of its paragraph after where a rare name the question asks about is introduced
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
 GOES_ON_SENTENCES = 2  # how far on from a chosen sentence the one that answers may be
 MEMBER_IDF = 1.5  # a word naming one of several asked about: "dental", "housing"; not "services" (1.0)
@@ -466,6 +467,18 @@ class SentenceSelector:
             intro = self._introduction(name, candidates)
             if intro is not None:
                 take(intro)
+                shape = self.shape(intro.hit.doc_id)
+                para = shape.section_at(intro.start)
+                last = intro.end
+                for _ in range(INTRODUCTION_SENTENCES):
+                    after = shape.sentence_after(last)
+                    if after is None or para is None or after[0] >= para.end:
+                        break
+                    nxt = next((d for d in candidates if d.hit.doc_id == intro.hit.doc_id and d.start == after[0]), None)
+                    if nxt is None:
+                        break
+                    take(nxt)
+                    last = nxt.end
 
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""

@@ -429,6 +429,14 @@ def test_a_case_study_that_opens_with_its_year_is_quoted_beyond_its_best_sentenc
     assert "Over 200 nominations were received" in quotes, answer.answer
 
 
+def test_a_scheme_the_question_names_is_quoted_from_where_it_is_introduced_to_the_end_of_its_paragraph(assistant):
+    """Quest is introduced in one sentence; what young people get on completing it is two on."""
+    answer = assistant.ask("What are Bolton's LASE and Quest schemes?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "Under the new Quest programme" in quotes, answer.answer
+    assert "further 4 week paid work experience placement" in quotes, answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
