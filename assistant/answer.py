@@ -228,7 +228,8 @@ class Assistant:
                 ranked = self.selector.ranked(asked, _blend(avec, qvec, FOLLOW_UP_CONTEXT), hits[:PASSAGES], near)
                 selection = self.selector.choose(asked, ranked, near)
         signals = answerability.assess(question, hits, selection.sentences, self.library, self.searcher.vocabulary,
-                                       self._latest_year, self._in_library, ranked)
+                                       self._latest_year, self._in_library, ranked,
+                                       about=resolved if resolved != question else "")
         return hits, selection, signals
 
     def _meaning(self, text: str) -> np.ndarray:

@@ -238,8 +238,12 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary, in_librar
 
 
 def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | None,
-           in_library=None, ranked=()) -> Signals:
-    """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``."""
+           in_library=None, ranked=(), about: str = "") -> Signals:
+    """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``.
+
+    ``about``: a follow-up's question as the conversation rewrote it. "How much time does it take?"
+    after a question about mentoring says nothing of its own that an answer of its kind would share
+    ("Mentors usually meet the young person for around two hours per week"): the conversation does."""
     qtok = set(tokenize(vocabulary.expand(question)))
     idf = {t: library.lexical.idf(t) for t in qtok}
     total = sum(idf.values()) or 1.0
@@ -253,8 +257,9 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     parts = question_parts(question) + (asked_in_turn if len(asked_in_turn) > 1 else [])
     kinds = list(dict.fromkeys(k for k in [kind_asked(question)] + [kind_asked(p) for p in parts] if k))
     asked, kind_found = (kinds[0] if kinds else ""), False
+    about_idf = idf | {t: library.lexical.idf(t) for t in set(tokenize(vocabulary.expand(about))) - qtok}
     for kind in kinds:
-        kind_found = _holds_kind(kind, question, qtok, idf, chosen, ranked, vocabulary)
+        kind_found = _holds_kind(kind, question, qtok, about_idf, chosen, ranked, vocabulary, about)
         if not kind_found:
             asked = kind  # the decline names the kind no passage gives
             break
@@ -278,7 +283,8 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     )
 
 
-def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float], chosen, ranked, vocabulary) -> bool:
+def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float], chosen, ranked, vocabulary,
+                about: str = "") -> bool:
     """Do the answering sentences hold an answer of the kind asked, near the question's words?"""
     looks = answer_pattern(asked, question)
     # An answer of the right kind counts only in a sentence that shares the question's words.
@@ -308,6 +314,9 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
     else:
         topic = qtok
     topic_total = sum(idf[t] for t in topic) or 1.0
+    # A follow-up's sentence may share what the conversation is about instead of what it asks now.
+    context = {t for t in tokenize(vocabulary.expand(about)) if t in idf} - _KIND_TOKENS if about else set()
+    context_total = sum(idf[t] for t in context) or 1.0
     for c in list(chosen) + [c for c in ranked[:KIND_WINDOW] if c.similarity >= 0.3]:
         # "These young people, aged 16-25, ..." is about what the sentence before names: its passage.
         # (Not for a bare "when", which any condition answers.)
@@ -315,6 +324,8 @@ def _holds_kind(asked: str, question: str, qtok: set[str], idf: dict[str, float]
         # "How old are they?" after a question about Gloucestershire's Ambassadors names nothing of
         # its own: the sentences found through the conversation are about what it asks.
         shared = sum(idf.get(t, 0.0) for t in topic & words) / topic_total if topic else 1.0
+        if context:
+            shared = max(shared, sum(idf[t] for t in context & words) / context_total)
         # "Corporate Parenting Week" is the 2012 pack's own title; "Stockton-on-Tees Borough Council"
         # heads the case study whose "Virtually all care leavers - 93 per cent" is Stockton's figure.
         where = f"{c.hit.title} {c.hit.section} {c.hit.text}".lower()

@@ -279,6 +279,17 @@ def test_the_third_point_of_a_list_is_its_third_item_and_source_3_its_third_cita
     assert of_those.startswith("Can partners help with this: ") and "of those" not in of_those
 
 
+def test_a_follow_up_asking_how_long_is_answered_by_the_duration_its_conversation_is_about(assistant):
+    """"How much time does it take?" says nothing of mentoring: "Mentors usually meet the young
+    person for around two hours per week" answers it because the conversation is about mentoring."""
+    conversation = Conversation()
+    for question in ("Does mentoring actually work for care leavers?", "How much time does it take?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert not answer.abstained, answer.answer
+    assert any("two hours per week" in c.quote for c in answer.citations), answer.answer
+
+
 def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
     conversation = Conversation()
     for question in ("What should housing services do for care leavers in Wales?", "What does the law say?"):
