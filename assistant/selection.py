@@ -95,6 +95,9 @@ ASKED_QUESTION_BONUS = 0.1
 _QUESTIONS_ASKED = re.compile(r"\bquestions\b|\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+"
                                r"(?:be\s+)?ask(?:ing)?\b", re.I)
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
+                      # "What kinds of businesses count as the private sector?" asks what the term covers.
+                      r"(?:what|which) (?:kinds?|sorts?|types?) of [\w-]+ (?:count|counts|are counted|are classed) as"
+                      r"(?: an?| the)?|"
                       r"what is meant by(?: an?)?|what does the term|define|what do (?:we|you) mean by(?: an?)?|"
                       r"how does (?:the )?[\w\s’']{0,30}?define(?: an?| the)?)\s+"
                       r"['‘\"“]?([\w\s’'-]{3,40}?)['’\"”]?(?:\s+mean)?\s*\??\s*$", re.I)
@@ -321,7 +324,7 @@ class SentenceSelector:
             # businesses offer?" is not answered by "Examples of the private sector can include national
             # and small businesses, ...".
             c.introduces_set = c.introduces_set or (sim >= top_sim - KINDS_SIM_WITHIN
-                                                    and names_set_inline(c.text, kinds, self.vocabulary))
+                                                    and names_set_inline(c.text, kinds, self.vocabulary, defined))
             c.anchored = c.under_part or self._heading_asked(asked_tokens, own, defined, asked_with) \
                 or (c.introduces_set and _names_what_is_asked(c.text, asked_tokens, wanted))
             heading = self._heading(c)

@@ -32,6 +32,10 @@ _ASKS_OF = r"(?:list|lists|single out|group|groups|count|counts|define|defines|c
 _QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|(?-i:[A-Z])[\w&’'-]*)"
 
 
+# Title words that say what a document is about, not which document it is: "the children's
+# services guidance" may be anyone's.
+_NOT_TITLE_WORDS = frozenset("children young people care-experienced support lead lives independent with from "
+                             "that your their this what".split())
 _NOT_A_PLACE_ALONE = frozenset("north south east west new great greater mid upper lower city royal county the".split())
 
 
@@ -61,14 +65,18 @@ def _publisher_names(publishers: tuple[str, ...]) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _patterns(publishers: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _patterns(publishers: tuple[str, ...], titles: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
     names = _publisher_names(publishers)
     publisher = rf"(?:{names})(?:[’']s)?" if names else r"(?!x)x"
+    # Words of the library's own titles describe a document too: "the Welsh corporate parenting
+    # toolkit" is the "Corporate parenting charter toolkit".
+    words = sorted({w for t in titles for w in re.findall(r"[a-z][a-z-]{3,}", t.lower())} - _NOT_TITLE_WORDS)
+    qualifier = rf"(?:{_QUALIFIER}|{'|'.join(words)})" if words else _QUALIFIER
     # A source: "the LGA", "the Welsh toolkit", "the 2012 pack", "Walsall's guidance", "the guidance".
-    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{DOC_NOUNS})?|(?:{_QUALIFIER}\s+){{0,4}}{DOC_NOUNS})")
+    source = (rf"(?:the\s+)?(?:(?:{publisher})(?:\s+{DOC_NOUNS})?|(?:{qualifier}\s+){{0,4}}{DOC_NOUNS})")
     # After "in" or "under" a publisher alone is where the asker is ("in Telford"): a document
     # must be named ("in the Welsh toolkit", "under the LGA's guidance").
-    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{_QUALIFIER}\s+){{0,4}}){DOC_NOUNS}"
+    document = rf"(?:the\s+)?(?:(?:{publisher})\s+|(?:{qualifier}\s+){{0,4}}){DOC_NOUNS}"
     return (
         re.compile(rf"\baccording to\s+{source}\s*,?\s*", re.I),
         re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+{_SAYS}\b\s*(?:that\s+)?", re.I),
@@ -96,8 +104,9 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
     ("what does the toolkit say?") is left in place.
     """
     publishers = tuple(sorted({m.publisher for m in docs.values()} - {""}))
+    titles = tuple(sorted({m.title for m in docs.values()} - {""}))
     rest, found = question, []
-    for pattern in _patterns(publishers):
+    for pattern in _patterns(publishers, titles):
         found += [m.group() for m in pattern.finditer(rest)]
         rest = pattern.sub(" ", rest)
     rest = re.sub(r"\s+", " ", rest).strip()

@@ -462,16 +462,22 @@ def kinds_asked(question: str) -> str:
     return m.group(1) if m else ""
 
 
-def names_set_inline(sentence: str, kinds: str, vocabulary) -> bool:
+def names_set_inline(sentence: str, kinds: str, vocabulary, term: frozenset[str] = frozenset()) -> bool:
     """Does the sentence name a set of three or more of the ``kinds`` asked for inline ("a range
     of accommodation options including supported accommodation, supported lodgings, training
     flats, ..." for housing; "can include national and small businesses, the banking sector and
     the hospitality industry" for businesses)? The word asked about, or one the vocabulary gives
     for it, is in the set itself: "This includes supporting the relational network to co-parent
-    ..." after "our Family First strategy" names no kinds of families."""
+    ..." after "our Family First strategy" names no kinds of families.
+
+    ``term``: the words of a term the question asks what counts as ("What kinds of organisations
+    count as the private sector?"); a set named inline after it ("Examples of the private sector can
+    include ...") is what it covers, whatever the kinds are called."""
     m = _INLINE_SET.search(sentence)
     if not kinds or m is None:
         return False
+    if term and term <= set(tokenize(sentence[:m.start()])):
+        return True
     named = set(tokenize(sentence[m.start():]))
     return bool((set(tokenize(vocabulary.expand(kinds))) - LIST_FIELD_TOKENS) & named)
 

@@ -980,6 +980,24 @@ def test_a_publishers_own_practice_is_answered_from_its_documents(assistant):
     assert any("The premise of our Family First strategy" in c.quote for c in family.citations), family.answer
 
 
+def test_a_document_described_in_its_own_titles_words_is_a_source(searcher):
+    """"the Welsh corporate parenting toolkit" is the "Corporate parenting charter toolkit"."""
+    docs = {d: searcher.library.meta(d) for d in searcher.library.docs}
+    found = named_source("What kinds of businesses count as the private sector in the Welsh corporate parenting toolkit?",
+                         docs)
+    assert found.doc_ids == ("wales-charter-toolkit",)
+    assert "toolkit" not in found.rest and found.rest.startswith("What kinds of businesses count as the private sector")
+
+
+def test_what_counts_as_a_term_is_answered_by_the_set_it_covers(assistant):
+    """The toolkit's private-sector pages list what businesses can do and aim for; what counts as
+    the private sector is said in one sentence, whatever the kinds are called in the question."""
+    for question in ("What kinds of organisations does the Welsh toolkit count as the private sector?",
+                     "What kinds of businesses count as the private sector in the Welsh corporate parenting toolkit?"):
+        answer = assistant.ask(question)
+        assert answer.citations[0].quote.startswith("Examples of the private sector can include"), answer.answer
+
+
 def test_a_source_phrase_names_the_documents_it_means(searcher):
     docs = {d: searcher.library.meta(d) for d in searcher.library.docs}
     pack = named_source("According to the 2012 pack, how do outcomes for children in care compare?", docs)
