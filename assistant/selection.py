@@ -463,10 +463,10 @@ class SentenceSelector:
                     last = nxt.end
 
         # "What are Bolton's LASE and Quest schemes?": a name the library uses in one place or two
-        # is introduced where it first appears; each such name the question asks about is quoted there.
+        # is introduced where it first appears; each such name the question asks about is quoted there,
+        # though a sentence chosen already names it ("In one small children's home using the Pillars
+        # of Parenting model, ..." does not say what the model is).
         for name in self._rare_names(question):
-            if any(name in c.text for c in chosen):
-                continue
             intro = self._introduction(name, candidates)
             if intro is not None:
                 take(intro)

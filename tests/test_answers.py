@@ -448,6 +448,12 @@ def test_a_scheme_the_question_names_is_quoted_from_where_it_is_introduced_to_th
     assert "further 4 week paid work experience placement" in quotes, answer.answer
 
 
+def test_a_name_is_quoted_where_it_is_introduced_though_a_sentence_chosen_names_it(assistant):
+    answer = assistant.ask("What is the Pillars of Parenting model that Hampshire used in its children's homes?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "evidence-based Pillars of Parenting model, an approach to move from" in quotes, answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
