@@ -354,14 +354,17 @@ class Assistant:
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most
             # one other sentence stays beside it, so the list is not padded.
-            kept, loose = [], 0
+            # Sentences next to each other in one paragraph are one quote ("Are there youth services
+            # in your ward ...? Is there a children's home ...?").
+            run_of = self._runs(chosen)
+            kept, loose = [], None
             for c in chosen:
                 inside = any(d == c.hit.doc_id and s <= c.start and c.end <= e for d, s, e in spans)
                 if id(c) in block_of:
                     kept.append(c)
-                elif not inside and loose < 1:
+                elif not inside and loose in (None, run_of[id(c)]):
                     kept.append(c)
-                    loose += 1
+                    loose = run_of[id(c)]
             chosen = kept
         places = {s.hit.jurisdiction for s in chosen}
         order_hits: dict[str, int] = {}
@@ -455,6 +458,19 @@ class Assistant:
         answer_text = "\n".join(lines)
         return Answer(question=question, answer=answer_text, citations=tuple(citations), abstained=False,
                       resolved_question=resolved, mode=mode, notices=notices)
+
+    def _runs(self, chosen: list[Candidate]) -> dict[int, tuple[str, int]]:
+        """For each sentence, the (document, start) of the run of chosen sentences it belongs to:
+        sentences next to each other in one paragraph."""
+        run_of: dict[int, tuple[str, int]] = {}
+        previous = None
+        for c in sorted(chosen, key=lambda c: (c.hit.doc_id, c.start)):
+            text = self.library.document(c.hit.doc_id).text
+            joined = previous is not None and previous.hit.doc_id == c.hit.doc_id and 0 <= c.start - previous.end <= 3 \
+                and "\n" not in text[previous.end:c.start]
+            run_of[id(c)] = run_of[id(previous)] if joined else (c.hit.doc_id, c.start)
+            previous = c
+        return run_of
 
     def citation(self, n: int, hit: Hit | None, quote: str, start: int, end: int, doc_id: str = "") -> Citation:
         """A numbered citation for ``quote`` (= the document's text[start:end])."""

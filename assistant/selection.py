@@ -47,6 +47,7 @@ NEAR_LAST_ANSWER = 0.05  # a follow-up's sentence close after the last answer's 
 NEAR_CHARS = 1500  # "close": within about half a page after a quote (a third of that before it)
 OTHER_NATION_WITHIN = 0.15  # the other nation's best sentence joins when this close to the best
 CASE_STUDY_SENTENCES = 2  # sentences after the best one of a case study the question names
+QUESTION_RUN = 6  # the guidance's own questions in one paragraph, quoted together when one of them is chosen
 INTRODUCTION_SENTENCES = 2  # sentences of its paragraph after where a rare name the question asks about is introduced
 ANNOUNCES_WORDS = 10  # a chosen sentence shorter than this brings the sentence after it
 GOES_ON_SENTENCES = 2  # how far on from a chosen sentence the one that answers may be
@@ -545,6 +546,27 @@ class SentenceSelector:
                     take(c)
                     places.add(c.hit.jurisdiction)
         self._goes_on(question, chosen, candidates, take)
+        # "As a ward member, what should I be asking ...?": the guidance asks its questions in a run
+        # ("Are there youth services in your ward ...? Is there a children's home ...? ..."); one of
+        # them chosen brings the others of its paragraph, as an item brings its list.
+        if QUESTION_RUN and _ASKS_FOR_QUESTIONS.search(question):
+            for c in [c for c in chosen if _DOC_QUESTION.match(c.text) and c.text.rstrip().endswith("?")]:
+                shape = self.shape(c.hit.doc_id)
+                para = shape.section_at(c.start)
+                run = [c]
+                for step in (-1, 1):
+                    edge = c
+                    while len(run) < QUESTION_RUN:
+                        span = shape.sentence_before(edge.start) if step < 0 else shape.sentence_after(edge.end)
+                        if span is None or para is None or not para.start <= span[0] < para.end:
+                            break
+                        nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == span[0]), None)
+                        if nxt is None or not nxt.text.rstrip().endswith("?"):
+                            break
+                        run.append(nxt)
+                        edge = nxt
+                for d in sorted(run, key=lambda d: d.start):
+                    take(d)
         if near and chosen and all(_quoted(c, near) for c in chosen):
             new = next((c for c in candidates if _near(c, near) and not _quoted(c, near)
                         and c.similarity >= self.floor), None)

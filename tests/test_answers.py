@@ -454,6 +454,17 @@ def test_a_name_is_quoted_where_it_is_introduced_though_a_sentence_chosen_names_
     assert "evidence-based Pillars of Parenting model, an approach to move from" in quotes, answer.answer
 
 
+def test_the_guidances_questions_in_one_paragraph_are_quoted_together(assistant):
+    """The LGA pack asks ward councillors four questions in a row; asked what to ask, one of them
+    brings the others, though a list of options stands beside them."""
+    answer = assistant.ask("As a ward member, what sort of things should I be asking about looked after kids "
+                           "living in my patch?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    for asked in ("Are there youth services in your ward", "Is there a children’s home or care leaver accommodation",
+                  "What feedback are you getting from residents?"):
+        assert asked in quotes, answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
