@@ -26,6 +26,12 @@ def test_everyday_words_reach_the_guidance_vocabulary(searcher):
     assert any("dental" in h.text for h in hits)
 
 
+def test_childrens_homes_are_what_the_guidance_calls_residential_care(searcher):
+    """Sir Martin Narey's review is of "children's residential care"; people say children's homes."""
+    top = searcher.search("What did the review of children's homes find?", k=1)[0]
+    assert "Narey" in top.text, top.text[:200]
+
+
 def test_abbreviations_are_understood(searcher):
     hits = searcher.search("what does the IRO report to the panel?", k=3)
     assert any("Independent Reviewing Officer" in h.text or "IRO" in h.text for h in hits)
