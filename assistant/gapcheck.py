@@ -35,6 +35,7 @@ import numpy as np
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.brief import how_do_we_know
 from cpguide.assistant.duties import Duty, extract_duties, find_duties, principles
+from cpguide.assistant.structure import REFERENCES_LEAD
 from cpguide.errors import UsageError
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Citation
@@ -177,7 +178,6 @@ def _promises(sentence: str) -> bool:
             return True
     return False
 _CONTINUES = re.compile(r"^(?:this|these|that)\s+(?:includes?|means|involves?|is\s+done)\b", re.I)
-_REFERENCES = re.compile(r"^(?:adapted\s+from|references|sources|bibliography|further\s+reading)\b", re.I)
 _URL = re.compile(r"https?://|www\.")
 
 
@@ -195,7 +195,7 @@ def local_statements(doc) -> list[Statement]:
     out: list[Statement] = []
     for sec in doc.sections:
         body = text[sec.start:sec.end]
-        if _REFERENCES.match(body.strip()):
+        if REFERENCES_LEAD.match(body.strip()):
             break
         for start, end in sentence_spans(body, sec.start):
             sentence = text[start:end]

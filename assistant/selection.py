@@ -198,8 +198,8 @@ class SentenceSelector:
             own = shape.section_at(s)
             if own is not None and own.kind == "heading":
                 continue  # the rest of a numbered title ("9. Ask looked after children ...: How well are we doing?")
-            if is_footnote(sentence):
-                continue
+            if is_footnote(sentence) or shape.in_references(s, e):
+                continue  # "Adapted from:" and its titles say nothing the document says
             if len(_LOWER_WORD.findall(sentence)) < 2:
                 continue  # a title line ("Welsh Local Government Association (WLGA)")
             if len(sentence.split()) < TITLE_WORDS and not re.search(r"[.?!:;)\]”’\"']\s*$", sentence):

@@ -146,6 +146,9 @@ def singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
 
 
+# A document's own list of sources ("Adapted from:", "References"): the titles there are not
+# something the document says.
+REFERENCES_LEAD = re.compile(r"^(?:adapted\s+from|references|sources|bibliography|further\s+reading)\b", re.I)
 # "In 2011 Coventry City Council held ...", "In 2008 the London Borough of Lambeth launched ...": a
 # case study may open with its year before the council's name.
 _DATED = re.compile(r"(?:(?:In|Since|From|During)\s+(?:(?:early|late|mid|spring|summer|autumn|winter)\s+)?"
@@ -243,6 +246,14 @@ class DocumentShape:
         if after is None or not _GOES_ON.match(self.doc.text[after[0]:after[1]]):
             return None  # "Resources include:" starts a list of its own
         return self.list_after(*after)
+
+    def in_references(self, start: int, end: int) -> bool:
+        """Is this sentence a list of sources' lead-in ("Adapted from:") or one of its entries?"""
+        if REFERENCES_LEAD.match(self.doc.text[start:end].strip()):
+            return True
+        block = self.list_around(start)
+        return block is not None and block.lead is not None \
+            and bool(REFERENCES_LEAD.match(self.doc.text[block.lead[0]:block.lead[1]].strip()))
 
     def list_around(self, offset: int) -> ListBlock | None:
         """The whole list a list item belongs to, with its lead-in when the section before ends in a colon."""

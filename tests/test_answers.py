@@ -290,6 +290,19 @@ def test_a_follow_up_asking_how_long_is_answered_by_the_duration_its_conversatio
     assert any("two hours per week" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_documents_list_of_sources_is_never_an_answer(assistant):
+    """Telford's "Adapted from:" lists the titles it drew on ("Championing kinship care: the
+    national kinship care strategy"); a title there says nothing about kinship care."""
+    conversation = Conversation()
+    for question in ("What is special guardianship, and how is it different from adoption?",
+                     "Is the council still responsible for the child after that?", "What about kinship care?"):
+        answer = assistant.ask(question, conversation)
+        conversation.turns.append(Turn(question, answer.resolved_question, answer))
+    assert not answer.abstained, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert not any(q.startswith("Adapted from") or "national kinship care strategy" in q for q in quotes), answer.answer
+
+
 def test_what_does_the_law_say_keeps_the_conversations_place(assistant):
     conversation = Conversation()
     for question in ("What should housing services do for care leavers in Wales?", "What does the law say?"):
