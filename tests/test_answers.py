@@ -478,6 +478,13 @@ def test_the_guidances_questions_in_one_paragraph_are_quoted_together(assistant)
         assert asked in quotes, answer.answer
 
 
+def test_asked_how_often_the_answer_is_the_sentence_that_says_how_often(assistant):
+    """"... who meet three or four times a year ..." answers; a sentence beside it that says
+    nothing of how often pads the answer."""
+    answer = assistant.ask("How often does the Teenage Adoption Panel meet?")
+    assert answer.citations and all("times a year" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
