@@ -35,8 +35,10 @@ MAX_SENTENCES = 3
 SAYS_SOMETHING_WORDS = 12  # a sentence citing a web page in passing says something when this many other words remain
 TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an item, not an answer on its own
 # Kinds of answer whose holder is preferred ("holds_kind_asked") and brought when close to the best.
-# "when" is not among them: any condition ("before", "after", "every") looks like one.
-KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age", "date")
+# Not "when" (any condition, "before", "after", "every", looks like one) nor "date": brought from
+# anywhere, "This statutory guidance, issued in July 2014, ..." answered "What dates was Corporate
+# Parenting Week 2014 held on?", which the library cannot.
+KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
