@@ -214,7 +214,13 @@ def kind_asked(question: str) -> str:
     """The kind of answer the question asks for ("amount", "person", "contact", "date", ...), or ""."""
     ask = asked_part(question)
     return next((kind for kind, (pattern, _) in ANSWER_KINDS.items() if pattern.search(ask)
-                 and (kind != "person" or _names_a_place(question))), "")
+                 and (kind != "person" or _names_a_place(question))
+                 and (kind != "contact" or not _ASKS_NAME.search(ask))), "")
+
+
+# "What's the name of South Gloucestershire's website for children in care?" asks what it is
+# called ("Us In Care"), not for its address.
+_ASKS_NAME = re.compile(r"\b(?:the|its|their) names? of\b|\bcalled\s*[?.!]*$|\bwhat(?:['’]s| is) it called\b", re.I)
 
 
 def _names_a_place(question: str) -> bool:
