@@ -42,6 +42,7 @@ KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
+ONLY_WITHIN = 0.35  # asked whether it is only for some, or for others too, the sentence saying whom it is for
 NOT_ALL_WITHIN = 0.35  # asked whether something holds for all, the sentence saying it need not joins when this close
 # A heading of this many words or more that the question asks about anchors its section, when it
 # says at least this share of what the question does ("Housing services" is too general).
@@ -124,6 +125,13 @@ _ASKS_IF_ALL = re.compile(r"^(?:do|does|did|is|are|must|should|will|would|can|co
 _NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|\b(?:does|do|is|are|will|would|need) not "
                       r"(?:require|need|have to|mean|apply)\b|\b(?:doesn|don|isn|aren)[’']t (?:require|need|have to|mean|apply)\b",
                       re.I)
+# "Isn't corporate parenting just a council thing?", "Do they bind the police and the NHS too?":
+# asked whether something is limited to some, or reaches others too, and the guidance's answer that
+# says who it is limited to, or that it is not ("apply only to local authorities", "is not
+# restricted to local authorities").
+_ASKS_IF_ONLY = re.compile(r"^(?:[\w’' ]{1,30},\s*)?(?:do|does|did|is|are|isn[’']t|aren[’']t|doesn[’']t|don[’']t|must|should|will|would|"
+                           r"can|could|has|have)\b.*\b(?:only|just|solely|exclusively|too|also|as well)\b", re.I)
+_ONLY = re.compile(r"\b(?:only|solely|exclusively)\b|\bnot (?:restricted|limited|confined) to\b", re.I)
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
 
@@ -503,6 +511,8 @@ class SentenceSelector:
         # signing up score higher.
         if _ASKS_IF_ALL.search(asked_part(question)):
             bring(lambda c: bool(_NOT_ALL.search(c.text)), NOT_ALL_WITHIN)
+        if _ASKS_IF_ONLY.search(asked_part(question)):
+            bring(lambda c: bool(_ONLY.search(c.text)), ONLY_WITHIN)
         # "What key priorities should performance reports cover?" is answered by a list: the best
         # lead-in near the top brings it, though a sentence about one report scores higher.
         if not asks_for_member(question):

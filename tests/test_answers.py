@@ -493,6 +493,16 @@ def test_asked_the_name_of_a_website_the_name_answers(assistant):
     assert kind_asked("What is the web address of South Gloucestershire's website for children in care?") == "contact"
 
 
+@pytest.mark.parametrize("question", [
+    "Isn't corporate parenting just a council thing? I run a private firm in Wales.",
+    "In Wales, is it only the town hall that acts as mum and dad to LAC, or could a charity or a bank take that on too?",
+])
+def test_asked_whether_it_is_only_for_some_the_sentence_saying_whom_it_is_for_answers(assistant, question):
+    answer = assistant.ask(question)
+    assert any("Corporate parenting is not restricted to local authorities" in c.quote for c in answer.citations), \
+        answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
