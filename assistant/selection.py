@@ -22,8 +22,8 @@ import numpy as np
 
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import asks_both_nations, places as place_names
-from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, each_asked,
-                                      kind_asked, question_parts)
+from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, asker_spans,
+                                      each_asked, kind_asked, question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
                                         is_footnote, kinds_asked, leans_on_previous, names_set_inline,
                                         numbered_part, part_heading)
@@ -42,6 +42,7 @@ KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
+MEMBER_OF_WITHIN = 0.35  # asked whether the asker is one of a set, the sentence naming its members, theirs among them
 ONLY_WITHIN = 0.35  # asked whether it is only for some, or for others too, the sentence saying whom it is for
 NOT_ALL_WITHIN = 0.35  # asked whether something holds for all, the sentence saying it need not joins when this close
 # A heading of this many words or more that the question asks about anchors its section, when it
@@ -132,6 +133,11 @@ _NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|\b(?:does|
 _ASKS_IF_ONLY = re.compile(r"^(?:[\w’' ]{1,30},\s*)?(?:do|does|did|is|are|isn[’']t|aren[’']t|doesn[’']t|don[’']t|must|should|will|would|"
                            r"can|could|has|have)\b.*\b(?:only|just|solely|exclusively|too|also|as well)\b", re.I)
 _ONLY = re.compile(r"\b(?:only|solely|exclusively)\b|\bnot (?:restricted|limited|confined) to\b", re.I)
+# "I manage a YOT. Are we one of the agencies Telford expects to help ...?": asked whether the asker
+# belongs to a set, and the sentence that names the set's members, the asker's kind among them
+# ("'Relevant partners' include ... youth offending teams, ...").
+_ASKS_IF_MEMBER = re.compile(r"^(?:[\w’' ]{1,30},\s*)?(?:do|does|is|are|am|would|will|could)\b.*"
+                             r"\b(?:one of|count as|counted as|among|part of)\b", re.I)
 _STATISTIC = re.compile(r"\b\d[\d,.]*\s*(?:per ?cent|%)|\bper cent\b|\b\d{2,}[\d,]*\s+(?:children|young people|care leavers)\b",
                         re.I)
 
@@ -513,6 +519,9 @@ class SentenceSelector:
             bring(lambda c: bool(_NOT_ALL.search(c.text)), NOT_ALL_WITHIN)
         if _ASKS_IF_ONLY.search(asked_part(question)):
             bring(lambda c: bool(_ONLY.search(c.text)), ONLY_WITHIN)
+        asker = " ".join(question[a:b] for a, b in asker_spans(question))
+        if asker and MEMBER_OF_WITHIN and _ASKS_IF_MEMBER.search(asked_part(question)):
+            bring(lambda c: names_set_inline(c.text, asker, self.vocabulary), MEMBER_OF_WITHIN)
         # "What key priorities should performance reports cover?" is answered by a list: the best
         # lead-in near the top brings it, though a sentence about one report scores higher.
         if not asks_for_member(question):

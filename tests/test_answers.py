@@ -503,6 +503,15 @@ def test_asked_whether_it_is_only_for_some_the_sentence_saying_whom_it_is_for_an
         answer.answer
 
 
+def test_asked_whether_we_are_one_of_a_set_the_sentence_naming_its_members_answers(assistant):
+    """A youth offending team manager asks whether they are one of the partners meant: the
+    sentence listing who the relevant partners are, youth offending teams among them, answers."""
+    answer = assistant.ask("I manage a YOT. Are we one of the agencies Telford expects to help the council apply "
+                           "the corporate parenting principles?")
+    assert any("‘Relevant partners’ include" in c.quote and "youth offending teams" in c.quote
+               for c in answer.citations), answer.answer
+
+
 def test_a_name_typed_with_a_straight_apostrophe_is_found_where_it_is_printed_with_a_curly_one(assistant):
     """Telford prints "Young Persons’ Panel"; people type "Young Persons' Panel"."""
     answer = assistant.ask("Can partner agencies attend Telford's Young Persons' Panel, and how does the panel "
