@@ -471,15 +471,8 @@ class SentenceSelector:
             heading = " ".join(section.heading_path).lower() if section is not None else ""
             if (shape.is_case_study(top_c.start) or shape.opens_with_council(top_c.start)) \
                     and any(n in heading or n in top_c.text.lower() for n in named):
-                last = top_c.end
-                for _ in range(CASE_STUDY_SENTENCES):
-                    after = shape.sentence_after(last)
-                    nxt = next((d for d in candidates if after and d.hit.doc_id == top_c.hit.doc_id
-                                and d.start == after[0]), None)
-                    if nxt is None:
-                        break
+                for nxt in self._going_on(top_c, candidates, CASE_STUDY_SENTENCES):
                     take(nxt)
-                    last = nxt.end
 
         # "What are Bolton's LASE and Quest schemes?": a name the library uses in one place or two
         # is introduced where it first appears; each such name the question asks about is quoted there,
@@ -489,18 +482,8 @@ class SentenceSelector:
             intro = self._introduction(name, candidates)
             if intro is not None:
                 take(intro)
-                shape = self.shape(intro.hit.doc_id)
-                para = shape.section_at(intro.start)
-                last = intro.end
-                for _ in range(INTRODUCTION_SENTENCES):
-                    after = shape.sentence_after(last)
-                    if after is None or para is None or after[0] >= para.end:
-                        break
-                    nxt = next((d for d in candidates if d.hit.doc_id == intro.hit.doc_id and d.start == after[0]), None)
-                    if nxt is None:
-                        break
+                for nxt in self._going_on(intro, candidates, INTRODUCTION_SENTENCES, same_paragraph=True):
                     take(nxt)
-                    last = nxt.end
 
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""
@@ -569,26 +552,12 @@ class SentenceSelector:
                     take(c)
                     places.add(c.hit.jurisdiction)
         self._goes_on(question, chosen, candidates, take)
-        # "As a ward member, what should I be asking ...?": the guidance asks its questions in a run
+        # "As a ward member, what should I be asking ...?": the guidance asks its questions in a row
         # ("Are there youth services in your ward ...? Is there a children's home ...? ..."); one of
         # them chosen brings the others of its paragraph, as an item brings its list.
         if QUESTION_RUN and _ASKS_FOR_QUESTIONS.search(question):
             for c in [c for c in chosen if _DOC_QUESTION.match(c.text) and c.text.rstrip().endswith("?")]:
-                shape = self.shape(c.hit.doc_id)
-                para = shape.section_at(c.start)
-                run = [c]
-                for step in (-1, 1):
-                    edge = c
-                    while len(run) < QUESTION_RUN:
-                        span = shape.sentence_before(edge.start) if step < 0 else shape.sentence_after(edge.end)
-                        if span is None or para is None or not para.start <= span[0] < para.end:
-                            break
-                        nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == span[0]), None)
-                        if nxt is None or not nxt.text.rstrip().endswith("?"):
-                            break
-                        run.append(nxt)
-                        edge = nxt
-                for d in sorted(run, key=lambda d: d.start):
+                for d in self._question_run(c, candidates):
                     take(d)
         if near and chosen and all(_quoted(c, near) for c in chosen):
             new = next((c for c in candidates if _near(c, near) and not _quoted(c, near)
@@ -596,6 +565,43 @@ class SentenceSelector:
             if new is not None:
                 take(new)
         return Selection(chosen, tuple(unanswered), candidates)
+
+    def _going_on(self, c: Candidate, candidates: list[Candidate], n: int,
+                  same_paragraph: bool = False) -> list[Candidate]:
+        """Up to ``n`` candidates that follow ``c`` one after another in its document (within its
+        paragraph if ``same_paragraph``), stopping at the first sentence that is no candidate."""
+        shape = self.shape(c.hit.doc_id)
+        para = shape.section_at(c.start)
+        out, last = [], c.end
+        for _ in range(n):
+            after = shape.sentence_after(last)
+            if after is None or (same_paragraph and (para is None or after[0] >= para.end)):
+                break
+            nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == after[0]), None)
+            if nxt is None:
+                break
+            out.append(nxt)
+            last = nxt.end
+        return out
+
+    def _question_run(self, c: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+        """The questions printed in a row in ``c``'s paragraph around it, ``c`` among them, in order
+        (at most ``QUESTION_RUN``)."""
+        shape = self.shape(c.hit.doc_id)
+        para = shape.section_at(c.start)
+        run = [c]
+        for step in (-1, 1):
+            edge = c
+            while len(run) < QUESTION_RUN:
+                span = shape.sentence_before(edge.start) if step < 0 else shape.sentence_after(edge.end)
+                if span is None or para is None or not para.start <= span[0] < para.end:
+                    break
+                nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == span[0]), None)
+                if nxt is None or not nxt.text.rstrip().endswith("?"):
+                    break
+                run.append(nxt)
+                edge = nxt
+        return sorted(run, key=lambda d: d.start)
 
     def _goes_on(self, question: str, chosen: list[Candidate], candidates: list[Candidate], take) -> None:
         """A chosen sentence often sets the scene and the next one answers: "Looked-after children
