@@ -484,6 +484,7 @@ class SentenceSelector:
                 take(intro)
                 for nxt in self._going_on(intro, candidates, INTRODUCTION_SENTENCES, same_paragraph=True):
                     take(nxt)
+        ask = asked_part(question)
 
         def bring(wanted, within: float) -> None:
             """The best candidate of a kind none chosen is, when within ``within`` of the best."""
@@ -498,12 +499,12 @@ class SentenceSelector:
         # "Do organisations have to sign up to every principle?" is answered by "It may be that not
         # all the principles are relevant for your organisation ...", though the sentences about
         # signing up score higher.
-        if _ASKS_IF_ALL.search(asked_part(question)):
+        if _ASKS_IF_ALL.search(ask):
             bring(lambda c: bool(_NOT_ALL.search(c.text)), NOT_ALL_WITHIN)
-        if _ASKS_IF_ONLY.search(asked_part(question)):
+        if _ASKS_IF_ONLY.search(ask):
             bring(lambda c: bool(_ONLY.search(c.text)), ONLY_WITHIN)
-        asker = " ".join(question[a:b] for a, b in asker_spans(question))
-        if asker and MEMBER_OF_WITHIN and _ASKS_IF_MEMBER.search(asked_part(question)):
+        asker = " ".join(question[a:b] for a, b in asker_spans(question)) if _ASKS_IF_MEMBER.search(ask) else ""
+        if asker:
             bring(lambda c: names_set_inline(c.text, asker, self.vocabulary), MEMBER_OF_WITHIN)
         # "What key priorities should performance reports cover?" is answered by a list: the best
         # lead-in near the top brings it, though a sentence about one report scores higher.
@@ -555,7 +556,7 @@ class SentenceSelector:
         # "As a ward member, what should I be asking ...?": the guidance asks its questions in a row
         # ("Are there youth services in your ward ...? Is there a children's home ...? ..."); one of
         # them chosen brings the others of its paragraph, as an item brings its list.
-        if QUESTION_RUN and _ASKS_FOR_QUESTIONS.search(question):
+        if _ASKS_FOR_QUESTIONS.search(question):
             for c in [c for c in chosen if _DOC_QUESTION.match(c.text) and c.text.rstrip().endswith("?")]:
                 for d in self._question_run(c, candidates):
                     take(d)
@@ -566,42 +567,35 @@ class SentenceSelector:
                 take(new)
         return Selection(chosen, tuple(unanswered), candidates)
 
-    def _going_on(self, c: Candidate, candidates: list[Candidate], n: int,
-                  same_paragraph: bool = False) -> list[Candidate]:
-        """Up to ``n`` candidates that follow ``c`` one after another in its document (within its
-        paragraph if ``same_paragraph``), stopping at the first sentence that is no candidate."""
+    def _going_on(self, c: Candidate, candidates: list[Candidate], n: int, same_paragraph: bool = False,
+                  backwards: bool = False, keep=lambda d: True) -> list[Candidate]:
+        """Up to ``n`` candidates that follow ``c`` one after another in its document (that come
+        before it, nearest first, if ``backwards``; within its paragraph if ``same_paragraph``),
+        stopping at the first sentence that is no candidate or that ``keep`` refuses."""
         shape = self.shape(c.hit.doc_id)
         para = shape.section_at(c.start)
-        out, last = [], c.end
+        out, edge = [], c
         for _ in range(n):
-            after = shape.sentence_after(last)
-            if after is None or (same_paragraph and (para is None or after[0] >= para.end)):
+            span = shape.sentence_before(edge.start) if backwards else shape.sentence_after(edge.end)
+            if span is None or (same_paragraph and (para is None or not para.start <= span[0] < para.end)):
                 break
-            nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == after[0]), None)
-            if nxt is None:
+            nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == span[0]), None)
+            if nxt is None or not keep(nxt):
                 break
             out.append(nxt)
-            last = nxt.end
+            edge = nxt
         return out
 
     def _question_run(self, c: Candidate, candidates: list[Candidate]) -> list[Candidate]:
         """The questions printed in a row in ``c``'s paragraph around it, ``c`` among them, in order
         (at most ``QUESTION_RUN``)."""
-        shape = self.shape(c.hit.doc_id)
-        para = shape.section_at(c.start)
-        run = [c]
-        for step in (-1, 1):
-            edge = c
-            while len(run) < QUESTION_RUN:
-                span = shape.sentence_before(edge.start) if step < 0 else shape.sentence_after(edge.end)
-                if span is None or para is None or not para.start <= span[0] < para.end:
-                    break
-                nxt = next((d for d in candidates if d.hit.doc_id == c.hit.doc_id and d.start == span[0]), None)
-                if nxt is None or not nxt.text.rstrip().endswith("?"):
-                    break
-                run.append(nxt)
-                edge = nxt
-        return sorted(run, key=lambda d: d.start)
+        def is_question(d: Candidate) -> bool:
+            return d.text.rstrip().endswith("?")
+
+        before = self._going_on(c, candidates, QUESTION_RUN - 1, same_paragraph=True, backwards=True,
+                                keep=is_question)
+        after = self._going_on(c, candidates, QUESTION_RUN - 1 - len(before), same_paragraph=True, keep=is_question)
+        return before[::-1] + [c] + after
 
     def _goes_on(self, question: str, chosen: list[Candidate], candidates: list[Candidate], take) -> None:
         """A chosen sentence often sets the scene and the next one answers: "Looked-after children

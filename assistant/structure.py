@@ -179,6 +179,7 @@ class DocumentShape:
         self._starts = [s.start for s in self.sections]
         self._runs: dict[str, list[int]] = {}  # numbered-heading runs by noun (see ``headed_run``)
         self._titled: list[tuple[str, ListBlock]] | None = None  # see ``titled_runs``
+        self._reference_items: frozenset[int] | None = None  # see ``in_references``
 
     def index_at(self, offset: int) -> int | None:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -248,12 +249,23 @@ class DocumentShape:
         return self.list_after(*after)
 
     def in_references(self, start: int, end: int) -> bool:
-        """Is this sentence a list of sources' lead-in ("Adapted from:") or one of its entries?"""
+        """Is this sentence a list of sources' lead-in ("Adapted from:") or one of its entries?
+        Asked of every candidate sentence, so the entries are found once per document."""
         if REFERENCES_LEAD.match(self.doc.text[start:end].strip()):
             return True
-        block = self.list_around(start)
-        return block is not None and block.lead is not None \
-            and bool(REFERENCES_LEAD.match(self.doc.text[block.lead[0]:block.lead[1]].strip()))
+        if self._reference_items is None:
+            found: set[int] = set()
+            for i, sec in enumerate(self.sections):
+                if sec.kind == "list_item" and (i == 0 or self.sections[i - 1].kind != "list_item"):
+                    block = self.list_around(sec.start)
+                    if block is not None and block.lead is not None \
+                            and REFERENCES_LEAD.match(self.doc.text[block.lead[0]:block.lead[1]].strip()):
+                        j = i
+                        while j < len(self.sections) and self.sections[j].kind == "list_item":
+                            found.add(j)
+                            j += 1
+            self._reference_items = frozenset(found)
+        return self.index_at(start) in self._reference_items
 
     def list_around(self, offset: int) -> ListBlock | None:
         """The whole list a list item belongs to, with its lead-in when the section before ends in a colon."""
