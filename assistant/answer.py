@@ -77,6 +77,12 @@ def _display(sentence: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def _touching(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Do the spans ``a`` and ``b`` of ``text`` overlap or sit next to each other in one paragraph?
+    Such sentences are one quote."""
+    return b[0] <= a[1] + 3 and a[0] <= b[1] + 3 and "\n" not in text[min(a[1], b[1]):max(a[0], b[0])]
+
+
 def _blend(vec: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
     """``vec`` with ``other`` weighing in by ``weight``, as a unit vector (cosines stay comparable)."""
     mixed = vec + weight * other
@@ -408,8 +414,7 @@ class Assistant:
                     last = after[1]
             # Overlapping or adjacent sentences of one document share one citation.
             same = next((e for e in entries if e[0].hit.doc_id == c.hit.doc_id and e[3] is None and block is None
-                         and start <= e[2] + 3 and e[1] <= end + 3
-                         and "\n" not in doc_text[min(e[2], end):max(e[1], start)]), None)
+                         and _touching(doc_text, (e[1], e[2]), (start, end))), None)
             if same is not None:
                 same[1], same[2] = min(same[1], start), max(same[2], end)
             else:
@@ -466,8 +471,8 @@ class Assistant:
         previous = None
         for c in sorted(chosen, key=lambda c: (c.hit.doc_id, c.start)):
             text = self.library.document(c.hit.doc_id).text
-            joined = previous is not None and previous.hit.doc_id == c.hit.doc_id and 0 <= c.start - previous.end <= 3 \
-                and "\n" not in text[previous.end:c.start]
+            joined = previous is not None and previous.hit.doc_id == c.hit.doc_id \
+                and _touching(text, (previous.start, previous.end), (c.start, c.end))
             run_of[id(c)] = run_of[id(previous)] if joined else (c.hit.doc_id, c.start)
             previous = c
         return run_of
