@@ -45,6 +45,7 @@ KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joi
 MEMBER_OF_WITHIN = 0.35  # asked whether the asker is one of a set, the sentence naming its members, theirs among them
 ONLY_WITHIN = 0.35  # asked whether it is only for some, or for others too, the sentence saying whom it is for
 NOT_ALL_WITHIN = 0.35  # asked whether something holds for all, the sentence saying it need not joins when this close
+NOT_REQUIRED_WITHIN = 0.35  # asked yes or no, the sentence saying it is not required joins when this close
 # A heading of this many words or more that the question asks about anchors its section, when it
 # says at least this share of what the question does ("Housing services" is too general).
 HEADING_WORDS = 3
@@ -123,6 +124,14 @@ _ASKED_NOUN = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|sorts?|types?)\s+of\s
 # guidance's answer that it need not.
 _ASKS_IF_ALL = re.compile(r"^(?:do|does|did|is|are|must|should|will|would|can|could|has|have)\b.*\b(?:all|every|each)\b",
                           re.I)
+# "..., will they be doing one-to-one work with those children and their families?": asked yes or
+# no, and the guidance's answer that it is not required ("This extended role does not require
+# virtual school heads to provide direct intervention ..."). Not "don't have to", which says
+# nothing of what is asked ("... step in to help young people – even where they don't have to").
+_ASKS_YES_NO = re.compile(r"^(?:[^?,]{1,80},\s*)?(?:do|does|did|is|are|must|should|will|would|can|could|has|have)\b",
+                          re.I)
+_NOT_REQUIRED = re.compile(r"\b(?:does|do|is|are|will|would|need) not (?:require|mean|apply)\b|"
+                           r"\b(?:doesn|don|isn|aren)[’']t (?:require|mean|apply)\b", re.I)
 _NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|\b(?:does|do|is|are|will|would|need) not "
                       r"(?:require|need|have to|mean|apply)\b|\b(?:doesn|don|isn|aren)[’']t (?:require|need|have to|mean|apply)\b",
                       re.I)
@@ -501,6 +510,8 @@ class SentenceSelector:
         # signing up score higher.
         if _ASKS_IF_ALL.search(ask):
             bring(lambda c: bool(_NOT_ALL.search(c.text)), NOT_ALL_WITHIN)
+        elif _ASKS_YES_NO.search(ask):
+            bring(lambda c: bool(_NOT_REQUIRED.search(c.text)), NOT_REQUIRED_WITHIN)
         if _ASKS_IF_ONLY.search(ask):
             bring(lambda c: bool(_ONLY.search(c.text)), ONLY_WITHIN)
         asker = " ".join(question[a:b] for a, b in asker_spans(question)) if _ASKS_IF_MEMBER.search(ask) else ""

@@ -1866,6 +1866,21 @@ def test_asked_whether_something_holds_for_all_the_answer_says_it_need_not(assis
     assert not any("not all the principles" in c.quote for c in what.citations), what.answer
 
 
+def test_asked_yes_or_no_the_answer_says_what_is_not_required(assistant):
+    """A head teacher asks whether the virtual school, now that its remit covers children with a
+    social worker, will work one to one with them. Telford answers it: "This extended role does not
+    require virtual school heads to provide direct intervention ...", which scored below the
+    sentences about what a virtual school head does and was left out. Asked yes or no, the
+    sentence saying what is not required is quoted too; "don't have to" is not such a sentence
+    ("... step in to help young people – even where they don't have to ...")."""
+    answer = assistant.ask("Since the virtual head's job was widened to pupils with a social worker, will the "
+                           "virtual school come in and work one-to-one with those pupils and their families?")
+    assert any(c.quote.startswith("This extended role does not require virtual school heads") for c in answer.citations), \
+        answer.answer
+    grant = assistant.ask("Could homeless young people in Trafford who had never been in care get a leaving care grant?")
+    assert not any("don’t have to" in c.quote for c in grant.citations), grant.answer
+
+
 def test_a_set_named_by_some_items_of_a_list_is_those_items(assistant):
     """"What barriers should leisure services in Wales help ... overcome?" finds the toolkit's nine
     things leisure services can do, whose lead-in says nothing of barriers: the two items that
