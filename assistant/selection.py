@@ -111,6 +111,8 @@ _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s|
                       r"['‘\"“]?([\w\s’'-]{3,40}?)['’\"”]?(?:\s+mean)?\s*\??\s*$", re.I)
 _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
                           re.I)
+# A sentence pointing back in its first three words: "While they still receive ...", "Their work has included ...".
+_POINTS_BACK_EARLY = re.compile(r"^(?:\S+\s+){0,2}(?:they|these|this|it|its|their|them|those|such)\b", re.I)
 # A web domain written bare, as reference lists do: "(publishing.service.gov.uk) DfE, February 2018".
 _DOMAIN = r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police|sch|net)\.uk\b|\b[\w-]+\.(?:com|org|net)\b"
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT, _DOMAIN)), re.I)
@@ -564,6 +566,14 @@ class SentenceSelector:
                     take(c)
                     places.add(c.hit.jurisdiction)
         self._goes_on(question, chosen, candidates, take)
+        # "Financial support can be an issue for any carer, but in particular there may be concerns
+        # around carers with young people in staying put arrangements." raises what its next sentence
+        # says ("While they still receive fees and allowances, these are lower ..."): the sentence
+        # after a chosen one that points back to it in its first words comes too, in its paragraph.
+        for c in list(chosen):
+            for nxt in self._going_on(c, candidates, 1, same_paragraph=True,
+                                      keep=lambda d: bool(_POINTS_BACK_EARLY.match(d.text)) and d.similarity >= self.floor):
+                take(nxt)
         # "As a ward member, what should I be asking ...?": the guidance asks its questions in a row
         # ("Are there youth services in your ward ...? Is there a children's home ...? ..."); one of
         # them chosen brings the others of its paragraph, as an item brings its list.

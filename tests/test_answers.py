@@ -1881,6 +1881,18 @@ def test_asked_yes_or_no_the_answer_says_what_is_not_required(assistant):
     assert not any("don’t have to" in c.quote for c in grant.citations), grant.answer
 
 
+def test_a_sentence_that_raises_what_the_next_one_says_brings_it(assistant):
+    """"Financial support can be an issue for any carer, but in particular there may be concerns
+    around carers with young people in staying put arrangements." says there is a concern, and the
+    sentence after it says what it is ("While they still receive fees and allowances, these are
+    lower than for fostering placements ..."). It was quoted alone; the sentence after a chosen one
+    that points back to it in its first words now comes with it."""
+    answer = assistant.ask("Do carers lose money when a youngster they look after hits 18 and stays on?")
+    assert any("these are lower than for fostering placements" in c.quote for c in answer.citations), answer.answer
+    small = assistant.ask("Is being a corporate parent only about big statutory stuff, or the little things too?")
+    assert any("It’s about making sure children receive birthday cards" in c.quote for c in small.citations), small.answer
+
+
 def test_a_set_named_by_some_items_of_a_list_is_those_items(assistant):
     """"What barriers should leisure services in Wales help ... overcome?" finds the toolkit's nine
     things leisure services can do, whose lead-in says nothing of barriers: the two items that
