@@ -32,6 +32,7 @@ from cpguide.records import Answer, Citation, Hit
 
 PASSAGES = 6  # passages whose sentences compete for the answer
 NATION_PASSAGES = 2  # a question about both nations: passages of the nation the search left out
+FIRST_PLACE_WITHIN = 0.15  # a council named in passing: its passages answer when this close in meaning to the best
 # A follow-up's sentences are judged by what was asked now, with the conversation's subject
 # weighing in this much: "and what would they spend their time doing together?" after a
 # question about mentors wants time spent with a mentor (dev dialogue follow-ups 0.688 -> 0.734,
@@ -81,6 +82,11 @@ def _touching(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Do the spans ``a`` and ``b`` of ``text`` overlap or sit next to each other in one paragraph?
     Such sentences are one quote."""
     return b[0] <= a[1] + 3 and a[0] <= b[1] + 3 and "\n" not in text[min(a[1], b[1]):max(a[0], b[0])]
+
+
+def _closest(hits: list[Hit]) -> float:
+    """The best cosine of the passages found to the question."""
+    return max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
 
 
 def _blend(vec: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
@@ -190,6 +196,10 @@ class Assistant:
         if source.doc_ids and not filters.doc_id:
             narrowed = dataclasses.replace(filters, doc_id=source.doc_ids)
             hits = self.searcher.search(searched, k=8, filters=narrowed, query_vector=qvec, max_chars=10_000)
+            if hits and source.first_place:
+                everywhere = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
+                if _closest(hits) < _closest(everywhere) - FIRST_PLACE_WITHIN:
+                    hits = everywhere
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
         part = numbered_part(searched)

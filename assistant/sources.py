@@ -36,6 +36,7 @@ _QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:
 # services guidance" may be anyone's.
 _NOT_TITLE_WORDS = frozenset("children young people care-experienced support lead lives independent with from "
                              "that your their this what".split())
+_COUNCIL = re.compile(r"\bCouncil$")  # a publisher that is a council: "Telford & Wrekin Council"
 _NOT_A_PLACE_ALONE = frozenset("north south east west new great greater mid upper lower city royal county the".split())
 
 
@@ -92,6 +93,10 @@ class Source:
 
     rest: str  # the question without the source phrase (the question itself when it names none)
     doc_ids: tuple[str, ...] = ()  # the library's documents it points at; () when it names no one document
+    # A council named in passing ("a care leaver in Telford") points at its documents as the first
+    # place to look, not the only one: "I work in housing in Walsall. What should housing services
+    # do ...?" is answered from the guidance on housing when Walsall's page says nothing near it.
+    first_place: bool = False
 
 
 def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
@@ -115,7 +120,7 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
         # a publisher's own practice is asked about, so its documents are searched first.
         owner = re.search(rf"\b(?:{_publisher_names(publishers)})(?=[’']s\b)", question, re.I) if publishers else None
         if owner is None:
-            return Source(question)
+            return _council_named(question, publishers, docs)
         # Within the council's own documents its name picks out nothing, and would favour the
         # sentences that happen to spell it ("Telford & Wrekin Council have developed ...") over
         # the one that answers: "What is the premise of the Family First strategy?".
@@ -125,6 +130,22 @@ def named_source(question: str, docs: dict[str, DocMeta]) -> Source:
     if len(re.findall(r"[A-Za-z]{3,}", rest)) < 4:
         return Source(question, documents)  # "what does the LGA say about housing?" still looks in the LGA's
     return Source(rest, documents)
+
+
+def _council_named(question: str, publishers: tuple[str, ...], docs: dict[str, DocMeta]) -> Source:
+    """"Does Telford offer apprenticeships to its own care leavers?", "What should a care leaver in
+    Telford expect?": a council the library has documents of, named anywhere, asks about its own
+    practice, so its documents are searched first (as for "Telford's"). Unlike a source's, its
+    name stays in what is searched: "Telford & Wrekin Council have established a Young Persons'
+    Panel ..." answers "I live in Telford. Are there groups where people like me get a say?".
+    A follow-up in a conversation about the council is searched there too, as it keeps the
+    conversation's nation."""
+    councils = tuple(p for p in publishers if _COUNCIL.search(p))
+    names = _publisher_names(councils) if councils else ""
+    found = re.search(rf"\b(?:{names})\b", question, re.I) if names else None
+    if found is None:
+        return Source(question)
+    return Source(question, _documents_meant(found.group(), docs), first_place=True)
 
 
 def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:
