@@ -25,7 +25,8 @@ from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
 from cpguide.assistant.listing import headed_run_for, lists_for, titled_run_for
 from cpguide.assistant.structure import (SET_NOUNS, asked_count, asks_for_member, asks_for_set, counted_set,
-                                        is_footnote, leans_on_previous, numbered_part, part_heading, singular)
+                                        is_footnote, leans_on_previous, numbered_part, part_heading,
+                                        points_back_early, singular)
 from cpguide.index.lexical import fold, tokenize
 from cpguide.index.search import Filters, Searcher, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -388,7 +389,8 @@ class Assistant:
             order_hits.setdefault(s.hit.chunk_id, len(order_hits))
         chosen = sorted(chosen, key=lambda s: (sorted(places).index(s.hit.jurisdiction) if len(places) > 1 else 0,
                                                order_hits[s.hit.chunk_id], s.start))
-        # Where each quote starts and ends: a list's lead-in, or the sentence a "However," leans on.
+        # Where each quote starts and ends: a list's lead-in, or the sentence a "However," or a
+        # "While they still receive ..." leans on.
         entries: list[list] = []  # [candidate, start, end, block]
         for c in chosen:
             start, end = c.start, c.end
@@ -397,7 +399,7 @@ class Assistant:
                 pass  # the sentence chosen comes first, then the lead-in after it with its list
             elif block is not None and block.lead is not None and block.lead != (c.start, c.end):
                 start, end = block.lead  # an item was chosen: the list's own lead-in comes first
-            elif leans_on_previous(c.text):
+            elif leans_on_previous(c.text) or points_back_early(c.text):
                 before = self.selector.shape(c.hit.doc_id).antecedent(c.start, c.end)
                 if before is not None:
                     start = before[0]  # "However, ..." is quoted with the sentence it answers

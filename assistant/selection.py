@@ -26,7 +26,7 @@ from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WE
                                       each_asked, kind_asked, question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
                                         is_footnote, kinds_asked, leans_on_previous, names_set_inline,
-                                        numbered_part, part_heading)
+                                        numbered_part, part_heading, points_back_early)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit
@@ -111,8 +111,6 @@ _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s|
                       r"['‘\"“]?([\w\s’'-]{3,40}?)['’\"”]?(?:\s+mean)?\s*\??\s*$", re.I)
 _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|them|they|their|these|those)\b(?!\s+(?:is|are)\s+(?:true|possible))",
                           re.I)
-# A sentence pointing back in its first three words: "While they still receive ...", "Their work has included ...".
-_POINTS_BACK_EARLY = re.compile(r"^(?:\S+\s+){0,2}(?:they|these|this|it|its|their|them|those|such)\b", re.I)
 # A web domain written bare, as reference lists do: "(publishing.service.gov.uk) DfE, February 2018".
 _DOMAIN = r"\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|co|ac|nhs|police|sch|net)\.uk\b|\b[\w-]+\.(?:com|org|net)\b"
 _CONTACT_LINE = re.compile("|".join((EMAIL_TEXT, r"\bmailto:", WEB_TEXT, _DOMAIN)), re.I)
@@ -572,7 +570,7 @@ class SentenceSelector:
         # after a chosen one that points back to it in its first words comes too, in its paragraph.
         for c in list(chosen):
             for nxt in self._going_on(c, candidates, 1, same_paragraph=True,
-                                      keep=lambda d: bool(_POINTS_BACK_EARLY.match(d.text)) and d.similarity >= self.floor):
+                                      keep=lambda d: points_back_early(d.text) and d.similarity >= self.floor):
                 take(nxt)
         # "As a ward member, what should I be asking ...?": the guidance asks its questions in a row
         # ("Are there youth services in your ward ...? Is there a children's home ...? ..."); one of

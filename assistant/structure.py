@@ -39,6 +39,7 @@ _LEANS = re.compile(
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,
 )
+_POINTS_BACK_EARLY = re.compile(r"^(?:\S+\s+){0,2}(?:they|these|this|it|its|their|them|those|such)\b", re.I)
 # An item's own number: "6. for those children ..." or "A stable home (8)".
 ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 # Words every question and lead-in here share, which say nothing about which list is meant.
@@ -591,3 +592,10 @@ def is_footnote(text: str) -> bool:
 def leans_on_previous(sentence: str) -> bool:
     """Does the sentence open by pointing back ("However,", "These", "They")?"""
     return bool(_LEANS.match(sentence.strip()))
+
+
+def points_back_early(sentence: str) -> bool:
+    """Does the sentence point back within its first three words ("While they still receive ...",
+    "Their work has included ...")? Looser than ``leans_on_previous``: the sentence before says
+    what it is about, though it may be read alone."""
+    return bool(_POINTS_BACK_EARLY.match(sentence.strip()))

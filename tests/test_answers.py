@@ -1895,6 +1895,16 @@ def test_a_sentence_that_raises_what_the_next_one_says_brings_it(assistant):
     assert any("It’s about making sure children receive birthday cards" in c.quote for c in small.citations), small.answer
 
 
+def test_a_sentence_pointing_back_early_is_quoted_with_the_one_before(assistant):
+    """"While they still receive fees and allowances, these are lower than for fostering
+    placements ..." says who "they" are only with the sentence before ("... carers with young
+    people in staying put arrangements."). Chosen alone, it was quoted alone; like a sentence
+    opening "However," it is now quoted from the sentence it leans on."""
+    answer = assistant.ask("Are staying put fees and allowances lower than what foster carers get for fostering?")
+    quote = next(c.quote for c in answer.citations if "these are lower than for fostering" in c.quote)
+    assert quote.startswith("Financial support can be an issue for any carer"), answer.answer
+
+
 def test_a_council_named_in_passing_is_looked_for_in_its_own_documents_first(assistant):
     """"Does Telford council itself hire CLA as trainees?" was answered from the LGA
     packs' advice to councils in general; Telford's strategy says it does ("... apprentice roles are
