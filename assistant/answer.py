@@ -408,12 +408,16 @@ class Assistant:
             if block is None:
                 shape = self.selector.shape(c.hit.doc_id)
                 last = end
-                for _ in range(2):  # "These included ...": the sentences that go on from this one come with it
+                # "These included ...", and in its paragraph "Give them encouragement ...": the
+                # sentences that go on from this one come with it.
+                for _ in range(2):
                     after = shape.sentence_after(last)
                     # "... as an example:" with no list after it introduces the sentence that follows.
                     introduces = doc_text[start:last].rstrip().endswith(":")
                     if after is None or shape.is_lead_in(*after) or not (
-                            introduces or leans_on_previous(doc_text[after[0]:after[1]])):
+                            introduces or leans_on_previous(doc_text[after[0]:after[1]])
+                            or (points_back_early(doc_text[after[0]:after[1]])
+                                and shape.section_at(after[0]) is shape.section_at(c.start))):
                         break  # "This includes:" would need its list: the quote ends before it
                     if any(is_footnote(line) for line in doc_text[last:after[0]].split("\n") if line.strip()):
                         beyond.append(dataclasses.replace(c, start=after[0], end=after[1],

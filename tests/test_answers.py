@@ -1905,6 +1905,19 @@ def test_a_sentence_pointing_back_early_is_quoted_with_the_one_before(assistant)
     assert quote.startswith("Financial support can be an issue for any carer"), answer.answer
 
 
+def test_a_quote_goes_on_to_the_sentence_pointing_back_to_it_in_its_paragraph(assistant):
+    """"Have high expectations of care-experienced children and young people, as well as care
+    leavers." goes on "Give them encouragement and support to build on their strengths.": the
+    quote ended before it. It now runs on to a sentence that points back in its first words, within
+    the paragraph; across a paragraph ("... offered within the Local Authority." then "For those
+    aiming for university ...") it does not."""
+    answer = assistant.ask("As a hotel group in Wales, what job-related openings could we give LAC?")
+    quote = next(c.quote for c in answer.citations if c.quote.startswith("Have high expectations"))
+    assert quote.endswith("Give them encouragement and support to build on their strengths."), answer.answer
+    own = assistant.ask("Does Telford council itself hire CLA as trainees?")
+    assert not any("For those aiming for university" in c.quote for c in own.citations), own.answer
+
+
 def test_a_council_named_in_passing_is_looked_for_in_its_own_documents_first(assistant):
     """"Does Telford council itself hire CLA as trainees?" was answered from the LGA
     packs' advice to councils in general; Telford's strategy says it does ("... apprentice roles are
