@@ -142,10 +142,12 @@ def _council_named(question: str, publishers: tuple[str, ...], docs: dict[str, D
     conversation's nation."""
     councils = tuple(p for p in publishers if _COUNCIL.search(p))
     names = _publisher_names(councils) if councils else ""
-    found = re.search(rf"\b(?:{names})\b", question, re.I) if names else None
-    if found is None:
+    found = re.findall(rf"\b(?:{names})\b", question, re.I) if names else []
+    if not found:
         return Source(question)
-    return Source(question, _documents_meant(found.group(), docs), first_place=True)
+    # "In Telford and Walsall, who ...?": each council's documents.
+    meant = {d for name in found for d in _documents_meant(name, docs)}
+    return Source(question, tuple(d for d in docs if d in meant), first_place=True)
 
 
 def _documents_meant(said: str, docs: dict[str, DocMeta]) -> tuple[str, ...]:

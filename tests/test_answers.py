@@ -1063,6 +1063,8 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert here.rest.startswith("In Telford"), "a place the asker is in is not a source phrase: it stays"
     assert here.doc_ids == ("telford-partners",) and here.first_place, "its council's documents are looked in first"
     assert not lga.first_place, "a source named is where the answer comes from"
+    both = named_source("In Telford and Walsall, who counts as a corporate parent?", docs)
+    assert set(both.doc_ids) == {"telford-partners", "walsall-service"}, "each council named is looked in"
     subject = "What do councils have to include in a corporate parenting strategy?"
     assert named_source(subject, docs) == named_source(subject, {}), "the strategy asked about is not a source"
     assert named_source(subject, docs).rest == subject
