@@ -18,8 +18,8 @@ from cpguide.assistant import answerability
 from cpguide.assistant.asking import from_first_ask, question_parts
 from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.citations import make_citation
-from cpguide.assistant.conversation import (PLACE_NOTE, WHOLE_QUESTION, Conversation, leans_on_context, place_in,
-                                           resolve, says_enough, strip_lead)
+from cpguide.assistant.conversation import (COMPARES, PLACE_NOTE, WHOLE_QUESTION, Conversation, leans_on_context,
+                                           place_in, resolve, says_enough, strip_lead)
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
@@ -218,11 +218,13 @@ class Assistant:
         own = strip_lead(question)
         # "What about mentoring?" after a question about housing names its own subject in a word:
         # its sentences are about mentoring, not housing, though found with the conversation; "who
-        # checks?" asks something of the subject before.
+        # checks?" asks something of the subject before. One comparing with what was said ("Is there
+        # anything like it for young people leaving children's homes?") is answered as rewritten:
+        # what it is like is the conversation's subject.
         names_new = not WHOLE_QUESTION.match(own) and bool(set(tokenize(own)) - set(tokenize(resolved[len(own):])))
         asked, avec = (question, self._meaning(question)) \
             if resolved != question and resolved.startswith(own) and (len(own.split()) >= 3 or names_new) \
-            else (resolved, qvec)
+            and not COMPARES.search(own) else (resolved, qvec)
         if asked == resolved:
             asked, avec = searched, qvec
             ask = from_first_ask(searched)

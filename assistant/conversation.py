@@ -97,18 +97,21 @@ _DUMMY_IT = re.compile(
     r"(?:job|role|duty|responsibility|task|place) to\b|\bwhose (?:job|role|duty|responsibility) is it\b",
     re.I,
 )
+# Words comparing with what was said before ("Is there anything like it for young people leaving
+# children's homes?", "does the same apply to academies?"), not within the question ("of the same
+# age", "at the same school").
+_COMPARING = r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent"
+COMPARES = re.compile(rf"\b(?:like (?:that|this|it|those|these)|{_COMPARING})\b", re.I)
 # Words that lean on something said before. "that" and "this" count only where they stand
 # for a thing ("who checks that happens?", "help with that"), not as a conjunction
 # ("make sure that care leavers...") or a local "this council".
 _PRONOUN = re.compile(
-    # "the same" compares with what was said ("does the same apply to academies?"), but "of the
-    # same age" or "at the same school" compares within the question.
     # "those who run leisure centres", "those leaving care": "those" that a clause or a place
     # follows names the people there and then.
     r"\b(it|its|they|them|their|theirs|she|he|him|his|her|hers|"
     r"those(?!\s+(?:who|whom|whose|which|in|with|at|aged|under|over|from|\w+ing)\b)|these|"
     # "Who else besides the council ...?" names whom "else" is besides.
-    r"(?<!\bof )(?<!\bat )the same|similar|likewise|equivalent|either|instead|"
+    rf"{_COMPARING}|either|instead|"
     r"else(?!\s+(?:besides|apart from|other than|except)\b)|"
     r"beforehand|afterwards|as well|too|otherwise|the former|the latter|as a result|in that case|if so|if not|"
     r"after that|because of that|"

@@ -287,6 +287,17 @@ def test_a_follow_up_asking_how_long_is_answered_by_the_duration_its_conversatio
     assert any("two hours per week" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_follow_up_comparing_with_what_was_said_is_answered_as_rewritten(assistant):
+    """After Telford's expectation that partners challenge stigma, "Does the Welsh toolkit say
+    anything like that for leisure and youth services?" asks for the toolkit's line on stigma. Its
+    own words say only "leisure and youth services", and the answer was the toolkit's first item for
+    them; a follow-up comparing with what was said is now judged with the conversation."""
+    answer = _converse(assistant, "What does Telford expect partners to do about stigma against care-experienced children?",
+                       "Does the Welsh toolkit say anything like that for leisure and youth services?")
+    assert any("tackle any stigma against the care experienced community" in c.quote for c in answer.citations), \
+        answer.answer
+
+
 def test_a_documents_list_of_sources_is_never_an_answer(assistant):
     """Telford's "Adapted from:" lists the titles it drew on ("Championing kinship care: the
     national kinship care strategy"); a title there says nothing about kinship care."""
