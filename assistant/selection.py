@@ -119,28 +119,32 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]+")
 # "What barriers ...", "which kinds of housing ...": the noun the question asks for.
 _ASKED_NOUN = re.compile(r"\b(?:what|which)\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?([a-z]+)", re.I)
+# A yes-or-no question opens with one of these.
+_AUX = r"do|does|did|is|are|must|should|will|would|can|could|has|have"
 # "Does my organisation have to sign up to every principle?", "Does that mean they'll work
 # directly with each of those families?": asked whether something holds for all, and the
 # guidance's answer that it need not.
-_ASKS_IF_ALL = re.compile(r"^(?:do|does|did|is|are|must|should|will|would|can|could|has|have)\b.*\b(?:all|every|each)\b",
-                          re.I)
+_ASKS_IF_ALL = re.compile(rf"^(?:{_AUX})\b.*\b(?:all|every|each)\b", re.I)
 # "..., will they be doing one-to-one work with those children and their families?": asked yes or
 # no, and the guidance's answer that it is not required ("This extended role does not require
 # virtual school heads to provide direct intervention ..."). Not "don't have to", which says
 # nothing of what is asked ("... step in to help young people – even where they don't have to").
-_ASKS_YES_NO = re.compile(r"^(?:[^?,]{1,80},\s*)?(?:do|does|did|is|are|must|should|will|would|can|could|has|have)\b",
-                          re.I)
-_NOT_REQUIRED = re.compile(r"\b(?:does|do|is|are|will|would|need) not (?:require|mean|apply)\b|"
-                           r"\b(?:doesn|don|isn|aren)[’']t (?:require|mean|apply)\b", re.I)
-_NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|\b(?:does|do|is|are|will|would|need) not "
-                      r"(?:require|need|have to|mean|apply)\b|\b(?:doesn|don|isn|aren)[’']t (?:require|need|have to|mean|apply)\b",
-                      re.I)
+_ASKS_YES_NO = re.compile(rf"^(?:[^?,]{{1,80}},\s*)?(?:{_AUX})\b", re.I)
+
+
+def _negated(verbs: str) -> str:
+    """One of ``verbs`` negated: "does not require", "doesn't mean"."""
+    return rf"\b(?:does|do|is|are|will|would|need) not (?:{verbs})\b|\b(?:doesn|don|isn|aren)[’']t (?:{verbs})\b"
+
+
+_NOT_REQUIRED = re.compile(_negated("require|mean|apply"), re.I)
+_NOT_ALL = re.compile(r"\bnot (?:all|every|each|always|necessarily)\b|" + _negated("require|need|have to|mean|apply"), re.I)
 # "Isn't corporate parenting just a council thing?", "Do they bind the police and the NHS too?":
 # asked whether something is limited to some, or reaches others too, and the guidance's answer that
 # says who it is limited to, or that it is not ("apply only to local authorities", "is not
 # restricted to local authorities").
-_ASKS_IF_ONLY = re.compile(r"^(?:[\w’' ]{1,30},\s*)?(?:do|does|did|is|are|isn[’']t|aren[’']t|doesn[’']t|don[’']t|must|should|will|would|"
-                           r"can|could|has|have)\b.*\b(?:only|just|solely|exclusively|too|also|as well)\b", re.I)
+_ASKS_IF_ONLY = re.compile(rf"^(?:[\w’' ]{{1,30}},\s*)?(?:{_AUX}|isn[’']t|aren[’']t|doesn[’']t|don[’']t)\b.*"
+                           r"\b(?:only|just|solely|exclusively|too|also|as well)\b", re.I)
 _ONLY = re.compile(r"\b(?:only|solely|exclusively)\b|\bnot (?:restricted|limited|confined) to\b", re.I)
 # "I manage a YOT. Are we one of the agencies Telford expects to help ...?": asked whether the asker
 # belongs to a set, and the sentence that names the set's members, the asker's kind among them
