@@ -40,6 +40,7 @@ TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an i
 # Parenting Week 2014 held on?", which the library cannot.
 KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
+IMPLIED_NOUN_WITHIN = 0.25  # "What might stop ...?" asks for barriers: the sentence naming them joins when this close
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
 MEMBER_OF_WITHIN = 0.35  # asked whether the asker is one of a set, the sentence naming its members, theirs among them
@@ -456,12 +457,17 @@ class SentenceSelector:
         # "What barriers to sport ... does the Welsh toolkit ask leisure providers to tackle?": the
         # sentence naming what is asked for ("Consider the practical barriers such as cost, ...")
         # joins when it is as close to the best as the others, though three closer ones were taken.
-        named = self.asked_noun(question) - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
-        if named:
-            found = next((c for c in under or candidates if c.score >= floor and c.similarity >= self.floor
-                          and named & set(tokenize(c.text))), None)
-            if found is not None:
-                take(found)
+        # "What might stop LAC using our sports centre ...?" asks for what the guidance calls barriers
+        # (the vocabulary's "what might stop"), though it never says the word: that sentence joins
+        # from further down ("Consider the practical barriers such as cost, ..." scores .18 below).
+        written = self.asked_noun(question)
+        for nouns, within in ((written, WITHIN_BEST), (self.asked_noun(question, implied=True) - written, IMPLIED_NOUN_WITHIN)):
+            named = nouns - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
+            if named:
+                found = next((c for c in under or candidates if c.score >= max(top - within, 0.0)
+                              and c.similarity >= self.floor and named & set(tokenize(c.text))), None)
+                if found is not None:
+                    take(found)
         # "What's a former relevant child?" under the glossary's "Former relevant child": a short
         # section the question asks about by its heading is quoted whole (the definition, then
         # what it says of it), not only its best-scoring sentence.
@@ -672,10 +678,19 @@ class SentenceSelector:
         return {t for t in tokenize(question)
                 if t not in LIST_FIELD_TOKENS and self.library.lexical.idf(t) >= TELLING_IDF}
 
-    def asked_noun(self, question: str) -> set[str]:
-        """The telling word a "what X" or "which kinds of X" question asks for ("barriers"), if any."""
-        m = _ASKED_NOUN.search(asked_part(question))
-        return self._telling_words(m.group(1)) if m else set()
+    def asked_noun(self, question: str, implied: bool = False) -> set[str]:
+        """The telling word a "what X" or "which kinds of X" question asks for ("barriers"), if any;
+        ``implied``: the words the vocabulary gives for how the question opens instead ("what might
+        stop" -> "barriers")."""
+        ask = asked_part(question)
+        m = _ASKED_NOUN.search(ask)
+        if not m:
+            return set()
+        if not implied:
+            return self._telling_words(m.group(1))
+        said = ask[m.start():].lower().replace("’", "'")
+        return {t for phrase, terms in self.vocabulary.phrases.items()
+                if re.match(rf"{re.escape(phrase)}(?![\w-])", said) for t in self._telling_words(" ".join(terms))}
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)

@@ -1954,3 +1954,13 @@ def test_a_set_named_by_some_items_of_a_list_is_those_items(assistant):
     assert any(q.startswith("Consider other barriers such as fear of the unknown") for q in quotes), answer.answer
     assert not any(q.startswith("Develop programmes specifically targeted") for q in quotes), answer.answer
     assert "more in the source" in answer.answer
+
+
+def test_what_might_stop_asks_for_the_barriers_the_guidance_names(assistant):
+    """"What might stop LAC using our sports centre, and what should we do about it?" never says
+    "barriers", but the field's vocabulary reads "what might stop" as asking for them; the sentence
+    naming them is quoted though three sentences about sport in general score closer."""
+    answer = assistant.ask("What might stop LAC using our sports centre, and what should we do about it?")
+    assert any("barriers" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
+    general = assistant.ask("What should we do so LAC can use our sports centre?")
+    assert not any("barriers" in c.quote for c in general.citations), [c.quote[:60] for c in general.citations]
