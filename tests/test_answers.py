@@ -1964,3 +1964,20 @@ def test_what_might_stop_asks_for_the_barriers_the_guidance_names(assistant):
     assert any("barriers" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
     general = assistant.ask("What should we do so LAC can use our sports centre?")
     assert not any("barriers" in c.quote for c in general.citations), [c.quote[:60] for c in general.citations]
+
+
+def test_a_care_leaver_in_their_twenties_is_answered_with_the_age_of_25(assistant):
+    """"I'm 22 ..." says an age between the guidance's limits: a care leaver is a corporate
+    parent's until 25 ("... or is under 25 and was looked-after by the authority for at least 13
+    weeks ..."); the answer quotes that, not the general role of councillors."""
+    answer = assistant.ask("I'm 22 and was in care for about six months when I was 15. "
+                           "Does the council still count as my corporate parent?")
+    assert any("under 25" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
+
+
+def test_a_simple_test_for_a_decision_is_the_guidance_s_critical_question(assistant):
+    """A partner asking for "a simple test" wants "Would this be good enough for my child?", which
+    the guidance calls the critical question."""
+    answer = assistant.ask("We're a housing association, not the council. Is there a simple test we can apply "
+                           "to what we offer young people leaving care?")
+    assert any("good enough for my child" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
