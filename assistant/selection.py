@@ -461,7 +461,8 @@ class SentenceSelector:
         # (the vocabulary's "what might stop"), though it never says the word: that sentence joins
         # from further down ("Consider the practical barriers such as cost, ..." scores .18 below).
         written = self.asked_noun(question)
-        for nouns, within in ((written, WITHIN_BEST), (self.asked_noun(question, implied=True) - written, IMPLIED_NOUN_WITHIN)):
+        implied = self.asked_noun(question, implied=True) - written
+        for nouns, within in ((written, WITHIN_BEST), (implied, IMPLIED_NOUN_WITHIN)):
             named = nouns - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
             if named:
                 found = next((c for c in under or candidates if c.score >= max(top - within, 0.0)
@@ -689,8 +690,8 @@ class SentenceSelector:
         if not implied:
             return self._telling_words(m.group(1))
         said = ask[m.start():].lower().replace("’", "'")
-        return {t for phrase, terms in self.vocabulary.phrases.items()
-                if re.match(rf"{re.escape(phrase)}(?![\w-])", said) for t in self._telling_words(" ".join(terms))}
+        opens = [terms for phrase, terms in self.vocabulary.phrases.items() if re.match(rf"{re.escape(phrase)}(?![\w-])", said)]
+        return {t for terms in opens for t in self._telling_words(" ".join(terms))}
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)
