@@ -1981,3 +1981,10 @@ def test_a_simple_test_for_a_decision_is_the_guidance_s_critical_question(assist
     answer = assistant.ask("We're a housing association, not the council. Is there a simple test we can apply "
                            "to what we offer young people leaving care?")
     assert any("good enough for my child" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
+
+
+def test_a_section_number_is_not_read_as_an_age(assistant):
+    """"I'm 22" is an age under the guidance's limit of 25; "section 22(3A)" of an Act is not, and
+    is still answered by the sentence that cites it."""
+    answer = assistant.ask("What does section 22(3A) of the Children Act say?")
+    assert any("22(3A)" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
