@@ -1988,3 +1988,16 @@ def test_a_section_number_is_not_read_as_an_age(assistant):
     is still answered by the sentence that cites it."""
     answer = assistant.ask("What does section 22(3A) of the Children Act say?")
     assert any("22(3A)" in c.quote for c in answer.citations), [c.quote[:60] for c in answer.citations]
+
+
+def test_everyday_words_for_befriending_and_informal_care_find_the_guidance_s_terms(assistant):
+    """A young person's "grown-up friend" is the guidance's independent visitor, and a child left
+    with a family friend is in what it calls an informal arrangement, of which the council is not
+    the corporate parent."""
+    friend = assistant.ask("Is there anyone I can have as a grown-up friend who isn't my social worker or my "
+                           "foster carer?")
+    assert any("independent visitor" in c.quote for c in friend.citations), [c.quote[:60] for c in friend.citations]
+    informal = assistant.ask("A mum has arranged for her son to live with a family friend. Is the council his "
+                             "corporate parent in that situation?")
+    assert any("not the corporate parent" in c.quote for c in informal.citations), \
+        [c.quote[:60] for c in informal.citations]
