@@ -85,11 +85,6 @@ def _touching(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return b[0] <= a[1] + 3 and a[0] <= b[1] + 3 and "\n" not in text[min(a[1], b[1]):max(a[0], b[0])]
 
 
-def _closest(hits: list[Hit]) -> float:
-    """The best cosine of the passages found to the question."""
-    return max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
-
-
 def _blend(vec: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
     """``vec`` with ``other`` weighing in by ``weight``, as a unit vector (cosines stay comparable)."""
     mixed = vec + weight * other
@@ -199,7 +194,7 @@ class Assistant:
             hits = self.searcher.search(searched, k=8, filters=narrowed, query_vector=qvec, max_chars=10_000)
             if hits and source.first_place:
                 everywhere = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)
-                if _closest(hits) < _closest(everywhere) - FIRST_PLACE_WITHIN:
+                if answerability.closest(hits) < answerability.closest(everywhere) - FIRST_PLACE_WITHIN:
                     hits = everywhere
         if not hits:
             hits = self.searcher.search(searched, k=8, filters=filters, query_vector=qvec, max_chars=10_000)

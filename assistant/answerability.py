@@ -237,6 +237,11 @@ def unknown_words(question: str, doc_freq: dict[str, int], vocabulary, in_librar
     return sorted(out, reverse=True)
 
 
+def closest(hits) -> float:
+    """The best cosine of the passages found to the question."""
+    return max((h.scores.get("dense", 0.0) for h in hits), default=0.0)
+
+
 def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | None,
            in_library=None, ranked=(), about: str = "") -> Signals:
     """Signals for ``question`` given its retrieved ``hits`` and scored answer sentences ``chosen``.
@@ -267,7 +272,7 @@ def assess(question: str, hits, chosen, library, vocabulary, latest_year: int | 
     live = asks_for_live(question, asked, latest_year)
     topics = [(salience, w) for salience, w in unknown if not used_as_verb(question, w)]
     return Signals(
-        relevance=max((h.scores.get("dense", 0.0) for h in hits), default=0.0),
+        relevance=closest(hits),
         best_sentence=max((c.similarity for c in chosen), default=0.0),
         coverage=coverage,
         unknown=tuple(w for _, w in unknown),

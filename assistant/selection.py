@@ -689,9 +689,7 @@ class SentenceSelector:
             return set()
         if not implied:
             return self._telling_words(m.group(1))
-        said = ask[m.start():].lower().replace("’", "'")
-        opens = [terms for phrase, terms in self.vocabulary.phrases.items() if re.match(rf"{re.escape(phrase)}(?![\w-])", said)]
-        return {t for terms in opens for t in self._telling_words(" ".join(terms))}
+        return self._telling_words(" ".join(self.vocabulary.opening(ask[m.start():])))
 
     def _rare_names(self, question: str) -> list[str]:
         """Names in the question (capitalised or in capitals, not its first word, not a place)

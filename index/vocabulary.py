@@ -51,6 +51,12 @@ class Vocabulary:
         seen: set[str] = set()
         return [t for t in found if not (t.lower() in seen or seen.add(t.lower())) and t.lower() not in lowered]
 
+    def opening(self, text: str) -> list[str]:
+        """Terms of the phrases ``text`` opens with: "what might stop LAC ..." -> ["barriers"]."""
+        lowered = text.lower().replace("’", "'")
+        return [t for phrase, terms in self.phrases.items()
+                if lowered.startswith(phrase) and not re.match(r"[\w-]", lowered[len(phrase):]) for t in terms]
+
     def expand(self, query: str) -> str:
         extra = self.expansions(query)
         return f"{query} ({'; '.join(extra)})" if extra else query
