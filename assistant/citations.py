@@ -47,3 +47,24 @@ def make_citation(library, n: int, doc_id: str, start: int, end: int, *, chunk_i
         notes=notes_for(meta, quote, stale_years=stale_years, today=today),
         page_end=page_end, page_label=label, page_end_label=end_label,
     )
+
+
+def source_heads(citations, place) -> list[str]:
+    """The head line of each numbered source: ``[n]`` and where its quote is (``place(c)``
+    writes that), or "Same source as [m]" when it is where the source before it is.
+
+    A list of six items from one section would otherwise print the same title, publisher, year
+    and section six times over, and a councillor reading the sources out loses the quotes among
+    them. Only a run of one place is folded: a source that returns later is written out again,
+    so each head can be read without looking far back.
+    """
+    heads: list[str] = []
+    first, previous = 0, None
+    for c in citations:
+        where = place(c)
+        if where == previous:
+            heads.append(f"[{c.n}] Same source as [{first}]")
+        else:
+            heads.append(f"[{c.n}] {where}")
+            first, previous = c.n, where
+    return heads

@@ -12,7 +12,7 @@ from cpguide.index.embedder import HashingEmbedder
 from cpguide.index.library import Library
 from cpguide.ingest.pipeline import run_ingest
 from cpguide.ingest.sources import discover
-from cpguide.records import Citation
+from cpguide.records import Answer, Citation
 from tests.pdf_factory import flowing_pages, make_pdf
 
 
@@ -117,3 +117,24 @@ def test_two_column_paper_passages_cite_their_own_pages(realworld_pdfs):
                         chunk_max_words=200)
     spans = [(c.page_start, c.page_end) for c in chunks]
     assert sum(a == b for a, b in spans) >= len(spans) - 2, spans
+
+
+def test_a_run_of_quotes_from_one_place_names_that_place_once():
+    from cpguide.assistant.citations import source_heads
+    from cpguide.commands.ask import citation_line
+    from cpguide.web.routes.chat import copy_text, where
+
+    lead = _citation(n=1, quote="Examples of what you can do:")
+    items = [_citation(n=2, quote="Offer work experience."), _citation(n=3, quote="Offer mentoring.")]
+    elsewhere = _citation(n=4, section="Health", quote="Register them with a GP.")
+    back = _citation(n=5, quote="Offer discounts.")
+    cited = [lead, *items, elsewhere, back]
+    heads = source_heads(cited, citation_line)
+    assert heads[0] == f"[1] {citation_line(lead)}"
+    assert heads[1:3] == ["[2] Same source as [1]", "[3] Same source as [1]"]
+    assert heads[3] == f"[4] {citation_line(elsewhere)}"  # another section is written out
+    assert heads[4] == f"[5] {citation_line(back)}"  # and so is a place that returns later
+    answer = Answer(question="q", answer="a [1]", citations=tuple(cited), abstained=False)
+    copied = copy_text("q", "", answer)
+    assert copied.count("Anytown Strategy") == 3 and "[3] Same source as [1]\n    “Offer mentoring.”" in copied
+    assert where(lead) in copied

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from cpguide.assistant.citations import source_heads
 from cpguide.cli import emit_json, index_options, make_settings, setting_option
 from cpguide.commands.search import filter_options, make_filters
 
@@ -36,8 +37,8 @@ def print_answer(answer, *, show_quotes: bool = True) -> None:
     click.echo(answer.answer)
     if answer.citations:
         click.echo("\nSources:")
-        for c in answer.citations:
-            click.secho(f"[{c.n}] {citation_line(c)}", bold=True)
+        for c, head in zip(answer.citations, source_heads(answer.citations, citation_line)):
+            click.secho(head, bold=True)
             if show_quotes:
                 click.echo(textwrap.indent(textwrap.fill(f"“{c.quote}”", 92), "    "))
             for note in c.notes:
@@ -175,8 +176,8 @@ def chat(jurisdiction, doc_id, kind, audience, **flags):
             if not last or not last.answer or not last.answer.citations:
                 click.echo("No sources yet.")
             else:
-                for c in last.answer.citations:
-                    click.secho(f"[{c.n}] {citation_line(c)}", bold=True)
+                for c, head in zip(last.answer.citations, source_heads(last.answer.citations, citation_line)):
+                    click.secho(head, bold=True)
                     click.echo(textwrap.indent(textwrap.fill(f"“{c.quote}”", 92), "    "))
             continue
         try:

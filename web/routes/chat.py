@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from cpguide.assistant.citations import source_heads
 from cpguide.assistant.conversation import Turn
 from cpguide.index.search import Filters, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -117,8 +118,8 @@ def copy_text(view_question: str, resolved: str, answer: Answer) -> str:
     lines += ["", answer.answer]
     if answer.citations:
         lines += ["", "Sources:"]
-        for c in answer.citations:
-            lines.append(f"[{c.n}] {where(c)}")
+        for c, head in zip(answer.citations, source_heads(answer.citations, where)):
+            lines.append(head)
             lines.append(f"    “{c.quote}”")
             lines += [f"    Note: {note}" for note in c.notes]
     if answer.abstained and answer.related:
