@@ -343,6 +343,7 @@ class Assistant:
         the question named no nation, so an answer from one nation's guidance says which, when
         the library holds both (a housing officer in Kent should not take Welsh guidance for hers)."""
         notices: tuple[str, ...] = ()
+        first_chosen = list(chosen)
         run = headed_run_for(self.selector, resolved, ranked)
         titled = None if run is not None else titled_run_for(self.selector, resolved, ranked)
         if titled is not None:
@@ -380,6 +381,15 @@ class Assistant:
                     kept.append(c)
                     loose = run_of[id(c)]
             chosen = kept
+        if asks_both_nations(resolved):
+            # "... in England and in Wales?": a nation whose chosen sentences all went with a list
+            # left out (its lead-in off the point) still gets its best sentence that needs no list.
+            spoken = {c.hit.jurisdiction for c in chosen}
+            for nation in sorted({c.hit.jurisdiction for c in first_chosen} - spoken):
+                best = next((c for c in ranked if c.hit.jurisdiction == nation
+                             and not c.text.rstrip().endswith(":") and not c.text.rstrip().endswith("?")), None)
+                if best is not None:
+                    chosen.append(best)
         places = {s.hit.jurisdiction for s in chosen}
         order_hits: dict[str, int] = {}
         for s in chosen:

@@ -23,6 +23,7 @@ from cpguide.assistant.currency import authority_label
 from cpguide.assistant.printable import citation_line, docx_sources, html_head, html_sources, new_docx  # noqa: F401
 from cpguide.assistant.duties import (STRENGTH_LABELS, STRENGTHS, Duty, find_duties, is_imperative,
                                       matches_topic, principle_title)
+from cpguide.assistant.structure import ENQUIRY
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Citation, Document
 
@@ -96,7 +97,6 @@ _FIGURE = re.compile(
 )
 _REFERENCE = re.compile(r"^\d{1,2}\s+\S|https?://|www\.|@")
 _QUESTION = re.compile(r"\?[\"'”’)\]]*$")
-_ENQUIRY = re.compile(r"\b(?:we|our|us|you|your)\b", re.I)
 _RHETORICAL = re.compile(r"\bwhy\s+not\b|\bwhat\s+else\b", re.I)
 _ENQUIRY_SECTION = re.compile(r"lines?\s+of\s+enquiry|questions?|ask\b", re.I)
 
@@ -122,7 +122,7 @@ class _DocIndex:
                 q = self.doc.text[s:e]
                 if not _QUESTION.search(q) or len(q.split()) < 4 or _RHETORICAL.search(q) or q[:1] in "“\"‘'":
                     continue
-                if _ENQUIRY.search(q) or _ENQUIRY_SECTION.search(path):
+                if ENQUIRY.search(q) or _ENQUIRY_SECTION.search(path):
                     out.append((s, e))
         return out
 

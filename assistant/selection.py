@@ -25,7 +25,7 @@ from cpguide.assistant.places import asks_both_nations, places as place_names
 from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, asker_spans,
                                       each_asked, kind_asked, question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
-                                        is_footnote, kinds_asked, leans_on_previous, names_set_inline,
+                                        is_enquiry, is_footnote, kinds_asked, leans_on_previous, names_set_inline,
                                         numbered_part, part_heading, points_back_early)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -225,11 +225,16 @@ class SentenceSelector:
         out = []
         for s, e in sentence_spans(text, start):
             sentence = doc.text[s:e]
-            if s in headings or len(sentence.split()) < 5:
+            if len(sentence.split()) < 5:
                 continue
             own = shape.section_at(s)
-            if own is not None and own.kind == "heading":
-                continue  # the rest of a numbered title ("9. Ask looked after children ...: How well are we doing?")
+            # A title is no answer, nor the rest of a numbered one ("9. Ask looked after children ...:
+            # How well are we doing?"), but a line of enquiry set as a title ("What are we doing to
+            # look after the health and wellbeing of children in our care?") is what a councillor
+            # asking what to ask wants first.
+            if (s in headings or (own is not None and own.kind == "heading")) \
+                    and not (own is not None and own.kind == "heading" and is_enquiry(doc.text[own.start:own.end])):
+                continue
             if is_footnote(sentence) or shape.in_references(s, e):
                 continue  # "Adapted from:" and its titles say nothing the document says
             if len(_LOWER_WORD.findall(sentence)) < 2:

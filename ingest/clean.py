@@ -39,6 +39,9 @@ _PAGE_FURNITURE = [
 ]
 # A title does not end on a word that needs another after it ("In 2008 the London Borough of").
 NUMBERED_TITLE_WORDS = 16  # "9. Ask looked after children and young people: How well are we doing?"
+QUESTION_TITLE_LINES = 6  # "How are we giving" / ... / "feelings? How do we know" / "those are being acted on?"
+QUESTION_TITLE_WORDS = 30
+QUESTION_TITLE_WIDTH = 0.7  # of the page's median line: a title column is narrow
 # A foreword's sign-off ("Councillor David Simmonds" / "Chair, LGA Children and Young People Board")
 # is set like a title but names who wrote the text above it: its second line gives the post.
 _SIGN_OFF_POST = re.compile(r"^(?:Chair(?:man|woman|person)?|Vice[- ]Chair\w*|(?:Deputy )?Leader|Lead Member|Cabinet Member|"
@@ -242,6 +245,29 @@ def _split_leading_heading(unit: _Unit, width: float, nested: bool = False) -> l
         # Care Council and other" / "feedback mechanisms" / "There should be ...").
         return [_Unit("heading", head, unit.page, unit.page_label),
                 *_split_leading_heading(_Unit("paragraph", rest, unit.page, unit.page_label), width, nested=True)]
+    return _question_title(unit, lines, width)
+
+
+def _question_title(unit: _Unit, lines: list[str], width: float) -> list[_Unit]:
+    """A question set as a narrow title over its paragraph, in three to six short lines ("Are we
+    providing stable" / "environments for children" / "in our care?" / "Stability for children and
+    young people ..."), as the LGA pack sets its key lines of enquiry. Each question is a section of
+    its own, so what sits under it is cited there and read with it, not under the one title before.
+
+    Only a question counts: its last line ends in "?", no earlier line ends a sentence or clause
+    but with "?" (one title may ask two questions), every line of it is short, and the paragraph
+    then runs on at full width from a capital. A wrapped question in the text has long lines."""
+    for n in range(3, min(QUESTION_TITLE_LINES, len(lines) - 1) + 1):
+        head, rest = lines[:n], lines[n:]
+        if not head[-1].rstrip().endswith("?"):
+            continue
+        if any(h.rstrip()[-1:] in ".,;:" for h in head[:-1]) or not head[0][:1].isupper():
+            return [unit]
+        if max(len(h) for h in head) > QUESTION_TITLE_WIDTH * width or len(" ".join(head).split()) > QUESTION_TITLE_WORDS:
+            return [unit]
+        if not rest[0][:1].isupper() or len(rest[0]) <= max(len(h) for h in head):
+            return [unit]
+        return [_Unit("heading", head, unit.page, unit.page_label), _Unit("paragraph", rest, unit.page, unit.page_label)]
     return [unit]
 
 

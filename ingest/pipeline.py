@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 # How well are we doing?") over its paragraph is a heading, however it is cased, in a narrow column.
 # 9: a foreword's two-line sign-off ("Councillor David Simmonds" / "Chair, LGA Children and Young People
 # Board") is a paragraph of the text it closes, not the title of the section after it.
-TEXT_VERSION = 9
+# 10: a question set as a narrow title of three to six lines over its paragraph ("Are we providing stable" /
+# "environments for children" / "in our care?") is a heading.
+TEXT_VERSION = 10
 
 @dataclass(frozen=True)
 class Previous:

@@ -141,13 +141,21 @@ def test_stability_asked_finds_the_welsh_stable_home_principle(assistant):
 def test_no_sentence_of_a_heading_is_quoted_as_an_answer(assistant, library):
     """"9. Ask looked after children and young people: How well are we doing?" is a title: the
     sentence after its number was offered as an answer sentence (and quoted as the first line of
-    an answer about what to ask)."""
+    an answer about what to ask). A line of enquiry set as a title ("Are we providing stable
+    environments for children in our care?") is something the guidance says, and may be."""
+    from cpguide.assistant.structure import is_enquiry
+
+    enquiries = 0
     for doc_id in ("lga-week-2012", "lga-resource-pack", "telford-partners", "walsall-service", "wales-charter-toolkit"):
         doc = library.document(doc_id)
         for sec in doc.sections:
             if sec.kind == "heading":
-                assert not assistant.selector.candidate_spans(doc_id, doc.text[sec.start:sec.end], sec.start), \
-                    doc.text[sec.start:sec.end]
+                spans = assistant.selector.candidate_spans(doc_id, doc.text[sec.start:sec.end], sec.start)
+                if is_enquiry(doc.text[sec.start:sec.end]):
+                    enquiries += 1
+                    continue
+                assert not spans, doc.text[sec.start:sec.end]
+    assert enquiries >= 9, "the resource pack's key lines of enquiry are titles"
 
 
 def test_the_wales_businesses_answer_lists_its_examples(assistant):

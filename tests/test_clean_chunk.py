@@ -252,3 +252,24 @@ def test_page_at_finds_the_page_of_an_offset(tmp_path):
     for page in (1, 2, 3):
         start = doc.text.index(f"promise {page}05")
         assert pages_of(doc, start, start + 12) == ((page, None), (page, None))
+
+
+def test_a_question_set_as_a_narrow_title_is_a_heading():
+    """The resource pack's key lines of enquiry ("Are we providing stable / environments for
+    children / in our care?") head the text under them: a councillor's citation of a sentence on
+    placement moves names that question, not "Key lines of enquiry for all councillors" pages
+    before."""
+    pack = clean(load(starter_corpus_dir() / "lga-corporate-parenting-resource-pack-2019.txt"), DocMeta("d", "D"))
+    headings = _texts(pack, "heading")
+    assert "Are we providing stable environments for children in our care?" in headings
+    assert ("How are we giving children and young people the chance to express their views, wishes and feelings? "
+            "How do we know those are being acted on?") in headings
+    moves = next(s for s in pack.sections if pack.text[s.start:s.end].startswith("Ten per cent of looked-after"))
+    assert moves.heading_path[-1] == "Are we providing stable environments for children in our care?"
+    # A question wrapped at the column's full width is the paragraph's first sentence, not a title.
+    raw = ("Some text before the question, long enough to set the width of a line here.\n\n"
+           "How do we know that every child in our care has a\nstable home, and that their school, friends and\n"
+           "family stay part of their lives when they move?\nThe answer starts with the data the council holds on\n"
+           "every placement move and every change of school.\n")
+    doc = clean(_raw(raw), DocMeta("d", "D"))
+    assert not [s for s in doc.sections if s.kind == "heading"]
