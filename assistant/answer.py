@@ -23,7 +23,7 @@ from cpguide.assistant.conversation import (COMPARES, PLACE_NOTE, WHOLE_QUESTION
 from cpguide.assistant.selection import Candidate, Selection, SentenceSelector
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.sources import named_source
-from cpguide.assistant.listing import headed_run_for, lists_for, titled_run_for
+from cpguide.assistant.listing import enquiry_run_for, headed_run_for, lists_for, titled_run_for
 from cpguide.assistant.structure import (SET_NOUNS, asked_count, asks_for_member, asks_for_set, counted_set,
                                         is_footnote, leans_on_previous, numbered_part, part_heading,
                                         points_back_early, singular)
@@ -346,6 +346,8 @@ class Assistant:
         first_chosen = list(chosen)
         run = headed_run_for(self.selector, resolved, ranked)
         titled = None if run is not None else titled_run_for(self.selector, resolved, ranked)
+        if run is None and titled is None:
+            run = enquiry_run_for(self.selector, resolved, ranked)
         if titled is not None:
             run = titled
             count = asked_count(resolved)

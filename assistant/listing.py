@@ -15,7 +15,7 @@ from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
-                                        asks_for_set, kinds_asked, member_position, names_set_inline, set_size,
+                                        asks_for_questions, asks_for_set, kinds_asked, member_position, names_set_inline, set_size,
                                         singular)
 from cpguide.index.lexical import tokenize
 
@@ -36,6 +36,12 @@ RUN_NOUN_WITHIN = 8  # words of the ask within which the set's noun must come
 RUN_FROM_TOP = 10  # ranked sentences among which a set asked for without its count is looked for
 _SOME_OF = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?of\s+(?:the|its|their|our)\b", re.I)
 NAME_WORDS = 5  # every item of a list shorter than this: a list of names ("equality (1)", "support (4)")
+# Words of asking itself and of where it is asked: "What questions should I ask at my first
+# corporate parenting panel?" names no subject of its own.
+_ASKING_FRAME = frozenset(tokenize("question questions ask asking asked councillor councillors member members "
+                                   "panel panels meeting meetings committee first next new lead elected officer "
+                                   "officers sort sorts kind kinds thing things important key general line lines enquiry inquiry"))
+_A_SUBJECT = frozenset(tokenize("leavers"))  # of the field's own words, the one that names whom a question is about
 
 
 def lists_for(library, selector, question: str, chosen: list[Candidate],
@@ -280,3 +286,23 @@ def _list_next(library, shape, question: str, chosen: Candidate, wants_set: bool
     if not wants_set and not shared:
         return None
     return shape.list_after(*after)
+
+
+def enquiry_run_for(selector, question: str, ranked: list[Candidate]) -> tuple[Candidate, ListBlock] | None:
+    """"What questions should councillors be asking about children in care?" where a document
+    sets out its lines of enquiry as question titles ("Do our partner agencies understand their
+    role ...?" ... "How well do we support our foster carers?"): those questions, in its order.
+    Only a question asking for questions with no subject beyond the field's words and the asking
+    itself gets them all; "what should I ask about placement stability?" is answered by its
+    sentences, the line of enquiry on stability first. Looked for in the documents of the top
+    sentences."""
+    if not asks_for_questions(question):
+        return None
+    if set(tokenize(asked_part(question))) - (LIST_FIELD_TOKENS - _A_SUBJECT) - _ASKING_FRAME:
+        return None  # "what questions should I ask about care leavers?" has a subject
+    for c in ranked[:RUN_FROM_TOP]:
+        run = selector.shape(c.hit.doc_id).enquiries()
+        if run is not None:
+            first = next((d for d in ranked if d.hit.doc_id == c.hit.doc_id and (d.start, d.end) in run.items), None)
+            return first or c, run
+    return None

@@ -25,7 +25,7 @@ from cpguide.assistant.places import asks_both_nations, places as place_names
 from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, asker_spans,
                                       each_asked, kind_asked, question_parts)
 from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
-                                        is_enquiry, is_footnote, kinds_asked, leans_on_previous, names_set_inline,
+                                        asks_for_questions, is_enquiry, is_footnote, kinds_asked, leans_on_previous, names_set_inline,
                                         numbered_part, part_heading, points_back_early)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
@@ -100,9 +100,6 @@ _ASKS_WHAT_TO_ASK = re.compile(r"\b(?:questions?|ask|asking|asked|enquir\w*|inqu
 # of children in our care?") are the answer, ahead of what it says around them.
 _ASKS_FOR_QUESTIONS = re.compile(r"\b(?:questions?|ask|asking|enquir\w*|inquir\w*)\b", re.I)
 ASKED_QUESTION_BONUS = 0.1
-# "What questions ...?", "what sort of things should I be asking about ...?": questions are asked for.
-_QUESTIONS_ASKED = re.compile(r"\bquestions\b|\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+"
-                               r"(?:be\s+)?ask(?:ing)?\b", re.I)
 _DEFINES = re.compile(r"(?:^|[,:.]\s*)(?:but\s+|so\s+|and\s+)?(?:what(?:['’]s| is| are)(?: an?| the)?|what counts as(?: an?)?|"
                       # "What kinds of businesses count as the private sector?" asks what the term covers.
                       r"(?:what|which) (?:kinds?|sorts?|types?) of [\w-]+ (?:count|counts|are counted|are classed) as"
@@ -294,7 +291,7 @@ class SentenceSelector:
         sims = vecs @ qvec
         # Then a sentence introducing a list answers it whole, or holds the one member asked for.
         wants_set = asks_for_set(question) or asks_for_member(question)
-        wants_questions = bool(_QUESTIONS_ASKED.search(question))
+        wants_questions = asks_for_questions(question)
         kinds = kinds_asked(question)
         top_sim = float(sims.max()) if len(candidates) else 0.0
         # A list means what its items say: "think about how you could adopt the principles

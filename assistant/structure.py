@@ -46,7 +46,18 @@ ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
 # A question the guidance puts to its readers in the first or second person ("How well do we
 # support our foster carers?", "Are there youth services in your ward ...?"): a line of enquiry a
 # panel can ask. Set as a title, it is still something the document says.
+ENQUIRIES_AT_LEAST = 3  # question titles that make a document's lines of enquiry
 ENQUIRY = re.compile(r"\b(?:we|our|us|you|your)\b", re.I)
+
+
+# "What questions ...?", "what sort of things should I be asking about ...?": questions are asked for.
+_QUESTIONS_ASKED = re.compile(r"\bquestions\b|\blines?\s+of\s+(?:enquiry|inquiry)\b|"
+                               r"\b(?:should|could|might|must|can)\s+(?:i|we|they|councillors|members)\s+(?:be\s+)?ask(?:ing)?\b",
+                               re.I)
+
+
+def asks_for_questions(question: str) -> bool:
+    return bool(_QUESTIONS_ASKED.search(question))
 
 
 _ASKING_WORD = re.compile(r"^(?:what|how|who|why|when|where|which|are|is|do|does|did|can|could|should|have|has|will)\b",
@@ -381,6 +392,17 @@ class DocumentShape:
                                          labels=tuple(labels[:MAX_ITEMS]))))
         self._titled = out
         return out
+
+    def enquiries(self) -> ListBlock | None:
+        """The questions the document puts to its readers as titles ("Do our partner agencies
+        understand their role in supporting us as corporate parents?" ... "How well do we support
+        our foster carers?"), in its order: its lines of enquiry, when it has at least
+        ``ENQUIRIES_AT_LEAST``. Each item is the title itself."""
+        titles = tuple((s.start, s.end) for s in self.sections
+                       if s.kind == "heading" and is_enquiry(self.doc.text[s.start:s.end]))
+        if len(titles) < ENQUIRIES_AT_LEAST:
+            return None
+        return ListBlock(lead=None, items=titles[:MAX_ITEMS], total=len(titles))
 
     def sentence_before(self, start: int) -> tuple[int, int] | None:
         """The sentence before ``start`` in the same paragraph, or None at a paragraph's start."""

@@ -131,6 +131,24 @@ def test_asked_what_to_ask_the_guidance_own_question_comes_first(assistant):
     assert carers.citations[0].quote.endswith("?"), carers.answer
 
 
+def test_asked_what_questions_to_ask_a_councillor_gets_the_lines_of_enquiry(assistant, library):
+    """"What questions should councillors be asking?" named no subject: it was answered with one
+    sentence saying it is every councillor's responsibility "to ask questions". The resource pack
+    sets out its lines of enquiry as question titles; they are the answer, in the pack's order.
+    Asked about one subject, the answer stays on it."""
+    answer = assistant.ask("What questions should councillors be asking about children in care?")
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) >= 9 and all(q.rstrip().endswith("?") for q in quotes), answer.answer
+    assert "Are we providing stable environments for children in our care?" in quotes
+    doc = library.document("lga-resource-pack")
+    assert [doc.text.index(q) for q in quotes] == sorted(doc.text.index(q) for q in quotes)
+    same = assistant.ask("What are the key lines of enquiry for all councillors?")
+    assert [c.quote for c in same.citations] == quotes
+    stability = assistant.ask("What should I ask about placement stability?")
+    assert stability.citations[0].quote == "Are we providing stable environments for children in our care?"
+    assert len(stability.citations) < 5, stability.answer
+
+
 def test_stability_asked_finds_the_welsh_stable_home_principle(assistant):
     """The Welsh charter calls its eighth principle "a stable home"; asked which principle is about
     stability in Wales, the answer was a list of ways to adopt the principles."""
