@@ -15,8 +15,8 @@ from cpguide.assistant.asking import asked_part, kind_asked
 from cpguide.assistant.places import asks_both_nations
 from cpguide.assistant.selection import Candidate
 from cpguide.assistant.structure import (ITEM_NUMBER, LIST_FIELD_TOKENS, SET_NOUNS, ListBlock, asks_for_member,
-                                        asks_for_questions, asks_for_set, kinds_asked, member_position, names_set_inline, set_size,
-                                        singular)
+                                        asks_for_questions, asks_for_set, kinds_asked, member_position,
+                                        names_set_inline, set_size, singular)
 from cpguide.index.lexical import tokenize
 
 # A list this short is given whole whatever the question: its few items read as one answer

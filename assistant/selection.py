@@ -24,9 +24,9 @@ from cpguide.assistant.actors import actor_vocabulary
 from cpguide.assistant.places import asks_both_nations, places as place_names
 from cpguide.assistant.asking import (ANSWER_KINDS, EMAIL_TEXT, PREPOSED_ASK, WEB_TEXT, asked_part, asker_spans,
                                       each_asked, kind_asked, question_parts)
-from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_set,
-                                        asks_for_questions, is_enquiry, is_footnote, kinds_asked, leans_on_previous, names_set_inline,
-                                        numbered_part, part_heading, points_back_early)
+from cpguide.assistant.structure import (LIST_FIELD_TOKENS, DocumentShape, asks_for_member, asks_for_questions,
+                                        asks_for_set, is_enquiry, is_footnote, kinds_asked, leans_on_previous,
+                                        names_set_inline, numbered_part, part_heading, points_back_early)
 from cpguide.index.lexical import tokenize
 from cpguide.ingest.sentences import sentence_spans
 from cpguide.records import Hit

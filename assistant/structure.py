@@ -42,7 +42,6 @@ _LEANS = re.compile(
 _POINTS_BACK_EARLY = re.compile(r"^(?:\S+\s+){0,2}(?:they|these|this|it|its|their|them|those|such)\b", re.I)
 # An item's own number: "6. for those children ..." or "A stable home (8)".
 ITEM_NUMBER = re.compile(r"^\s*(?:•\s*)?(\d{1,2})[.)]\s|\((\d{1,2})\)\s*$")
-# Words every question and lead-in here share, which say nothing about which list is meant.
 # A question the guidance puts to its readers in the first or second person ("How well do we
 # support our foster carers?", "Are there youth services in your ward ...?"): a line of enquiry a
 # panel can ask. Set as a title, it is still something the document says.
@@ -71,6 +70,7 @@ def is_enquiry(text: str) -> bool:
     return bool(_ASKING_WORD.match(text) and re.search(r"\?[\"'”’)\]]*$", text) and ENQUIRY.search(text))
 
 
+# Words every question and lead-in here share, which say nothing about which list is meant.
 LIST_FIELD_TOKENS = frozenset(tokenize("corporate parent parents parenting child children young people care leavers "
                                        "looked after council councils example examples include following"))
 # A question that asks for a set wants the whole list, not the sentence that best matches it.
