@@ -27,6 +27,9 @@ DOC_NOUNS = (r"(?:statutory |national |local |draft )?(?:guidance|toolkit|tool k
 _SAYS = (r"(?:say|says|said|tell|tells|told|recommend|recommends|suggest|suggests|advise|advises|set out|sets out|"
          r"describe|describes|mention|mentions|expect|expects|want|wants|propose|proposes|stress|stresses|"
          r"highlight|highlights|urge|urges)")
+# What a document gives, asked for in its name's possessive: "the LGA pack's advice on ...".
+_GIVES = (r"(?:advice|guidance|list|recommendations?|suggestions?|views?|take|line|position|message|tips|definition|"
+          r"approach|expectations?)")
 _ASKS_OF = r"(?:list|lists|single out|group|groups|count|counts|define|defines|call|calls|mean|means|include|includes)"
 # Words that say whose or which document: a nation, a year, or a capitalised name ("the DfE guidance").
 _QUALIFIER = r"(?:welsh|english|wales|england|uk|national|government|council|(?:19|20)\d\d|(?-i:[A-Z])[\w&’'-]*)"
@@ -84,6 +87,10 @@ def _patterns(publishers: tuple[str, ...], titles: tuple[str, ...] = ()) -> tupl
         re.compile(rf"\b(?:does|do|did|would)\s+{source}\s+(?={_ASKS_OF}\b)", re.I),
         re.compile(rf"^(?:in|under|from)\s+{document}\s*[,:]\s*", re.I),
         re.compile(rf"\b(?:in|under|from)\s+{document}\s*(?=[?.!]*$)", re.I),
+        # "What's the LGA pack's advice on how data should be presented?": the advice is asked
+        # for, the pack is where; "the" stays with the advice.
+        re.compile(rf"(?<=\bthe\s)(?:(?:{names or '(?!x)x'})(?:\s+{DOC_NOUNS})?|(?:{qualifier}\s+){{0,4}}{DOC_NOUNS})"
+                   rf"[’']s\s+(?={_GIVES}\b)", re.I),
     )
 
 

@@ -1114,6 +1114,21 @@ def test_a_source_phrase_names_the_documents_it_means(searcher):
     assert titled.doc_ids == ("lga-week-2012",), "a document called by its title is that document"
 
 
+def test_a_source_named_in_the_possessive_is_where_not_what(assistant, searcher):
+    """"What's the LGA pack's advice on how data should be presented?" was answered with "The LGA
+    would be pleased to hear from you ..." and "The LGA's 'Must knows' ...": the pack's name
+    pulled in the sentences that say it."""
+    docs = {d: searcher.library.meta(d) for d in searcher.library.docs}
+    found = named_source("What's the LGA pack's advice on how data should be presented to councillors?", docs)
+    assert set(found.doc_ids) == {"lga-resource-pack", "lga-week-2012"}
+    assert found.rest == "What's the advice on how data should be presented to councillors?"
+    toolkit = named_source("What is the Welsh toolkit's advice for leisure centres?", docs)
+    assert toolkit.doc_ids == ("wales-charter-toolkit",) and toolkit.rest == "What is the advice for leisure centres?"
+    assert named_source("What is the council's advice on housing?", docs).rest == "What is the council's advice on housing?"
+    answer = assistant.ask("What's the LGA pack's advice on how data should be presented to councillors?")
+    assert answer.citations and not any("LGA" in c.quote for c in answer.citations), answer.answer
+
+
 def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
     """"I work for a local charity in Telford." says who asks; the two parts after it are each answered."""
     answer = assistant.ask("I work for a local charity in Telford. What groups are there for care-experienced young "
