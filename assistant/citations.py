@@ -49,22 +49,28 @@ def make_citation(library, n: int, doc_id: str, start: int, end: int, *, chunk_i
     )
 
 
-def source_heads(citations, place) -> list[str]:
-    """The head line of each numbered source: ``[n]`` and where its quote is (``place(c)``
-    writes that), or "Same source as [m]" when it is where the source before it is.
+def same_place(citations, place) -> dict[int, int]:
+    """For each citation at the place of the one before it (``place(c)`` writes where a quote is),
+    the number of the first citation of that run.
 
-    A list of six items from one section would otherwise print the same title, publisher, year
-    and section six times over, and a councillor reading the sources out loses the quotes among
-    them. Only a run of one place is folded: a source that returns later is written out again,
-    so each head can be read without looking far back.
+    A list of six items from one section would otherwise name the same title, publisher, year and
+    section six times over, and a councillor reading the sources out loses the quotes among them.
+    Only a run of one place is folded: a source that returns later is written out again, so each
+    can be read without looking far back.
     """
-    heads: list[str] = []
+    out: dict[int, int] = {}
     first, previous = 0, None
     for c in citations:
         where = place(c)
         if where == previous:
-            heads.append(f"[{c.n}] Same source as [{first}]")
+            out[c.n] = first
         else:
-            heads.append(f"[{c.n}] {where}")
             first, previous = c.n, where
-    return heads
+    return out
+
+
+def source_heads(citations, place) -> list[str]:
+    """The head line of each numbered source: ``[n]`` and where its quote is, or "Same source as
+    [m]" within a run of one place (see ``same_place``)."""
+    same = same_place(citations, place)
+    return [f"[{c.n}] Same source as [{same[c.n]}]" if c.n in same else f"[{c.n}] {place(c)}" for c in citations]

@@ -224,6 +224,18 @@ def test_form_post_redirects_and_the_page_shows_the_answer(fresh):
     assert re.search(r'<option value="wales" selected>', page)
 
 
+def test_the_page_names_a_source_once_for_a_run_of_quotes_from_it(fresh):
+    """A list's items all come from one section of the Welsh toolkit: the first source names it,
+    the others say "Same source as [1]", and each still opens on its own quote and details."""
+    fresh.post("/chat", data={"message": "What can private businesses offer as corporate parents under the Welsh toolkit?"})
+    page = fresh.get("/").text
+    heads = re.findall(r'<details class="source" id="t1-s(\d+)">\s*<summary>(.*?)</summary>', page, re.S)
+    assert len(heads) >= 3, page
+    assert "Corporate parenting charter toolkit" in heads[0][1]
+    assert all("Same source as [1]" in head and "toolkit" not in head for _, head in heads[1:]), heads
+    assert page.count("Offering care-experienced children and young people work experience placements") >= 1
+
+
 def test_new_conversation_starts_an_empty_thread(fresh):
     fresh.post("/chat", data={"message": QUESTION})
     assert 'id="turn-1"' in fresh.get("/").text

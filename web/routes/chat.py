@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from cpguide.assistant.citations import source_heads
+from cpguide.assistant.citations import same_place, source_heads
 from cpguide.assistant.conversation import Turn
 from cpguide.index.search import Filters, check_query
 from cpguide.records import Answer, Citation, Hit
@@ -64,6 +64,7 @@ class TurnView:
     answer: Answer
     blocks: list[Block]
     copy_text: str
+    same_as: dict[int, int] = field(default_factory=dict)  # a source at the place of the one before: its run's first
 
 
 def _parts(line: str, cited: set[int]) -> list[Part]:
@@ -135,7 +136,7 @@ def turn_views(thread: Thread | None) -> list[TurnView]:
         answer = turn.answer
         resolved = answer.resolved_question if answer.resolved_question not in ("", answer.question) else ""
         views.append(TurnView(i, turn.question, resolved, answer, answer_blocks(answer),
-                              copy_text(turn.question, resolved, answer)))
+                              copy_text(turn.question, resolved, answer), same_place(answer.citations, where)))
     return views
 
 
