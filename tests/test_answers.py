@@ -1129,6 +1129,20 @@ def test_a_source_named_in_the_possessive_is_where_not_what(assistant, searcher)
     assert answer.citations and not any("LGA" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_sentence_opening_with_other_leans_on_the_one_before(assistant):
+    """The 2012 pack's "Some other options that councillors might want to consider include:" means
+    options besides the social media ones before it; read alone, its list of ways to hear from
+    children in care was quoted to a ward member asking what to ask about children in their patch."""
+    from cpguide.assistant.structure import leans_on_previous
+
+    assert leans_on_previous("Some other options that councillors might want to consider include:")
+    assert leans_on_previous("Another way is to ask them.") and not leans_on_previous("Otherwise it fails.")
+    answer = assistant.ask("As a ward member, what sort of things should I be asking about looked after kids living "
+                           "in my patch?")
+    assert answer.citations[0].quote.startswith("Are there youth services in your ward"), answer.answer
+    assert not any("scrutiny panel made up of looked after children" in c.quote for c in answer.citations), answer.answer
+
+
 def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
     """"I work for a local charity in Telford." says who asks; the two parts after it are each answered."""
     answer = assistant.ask("I work for a local charity in Telford. What groups are there for care-experienced young "
