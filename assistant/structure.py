@@ -35,8 +35,9 @@ _EXPLETIVE_IT = re.compile(r"it\s+(?:is|was|can be|could be|may be|might be|woul
                            re.I)
 _LEANS = re.compile(
     r"^(?:however|therefore|thus|hence|also|in addition(?! to)|additionally|furthermore|moreover|similarly|likewise|"
-    # "Some other options ... include:", "Another way is ...": besides what was said before.
-    r"(?:some )?other|another|"
+    # "Some other options ... include:", "Another way is ...": besides what was said before;
+    # "For example, ...": of what was said before.
+    r"(?:some )?other|another|for example|for instance|in particular|in practice|"
     r"this|these|those|that|they|it|its|their|such|both|the latter|the former|as a result|for (?:this|these) reasons?|"
     r"in (?:this|that|these) (?:way|case|role|context)s?)\b[ ,]",
     re.I,

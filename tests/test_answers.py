@@ -1143,6 +1143,19 @@ def test_a_sentence_opening_with_other_leans_on_the_one_before(assistant):
     assert not any("scrutiny panel made up of looked after children" in c.quote for c in answer.citations), answer.answer
 
 
+def test_an_example_is_quoted_with_what_it_is_an_example_of(assistant):
+    """Telford's "For example, in the 2020 to 2021 academic year, children in need lost an average
+    of 4.1 months of learning ..." illustrates the sentence before it (the pandemic's impact on
+    the most vulnerable): it was quoted alone, opening on "For example"."""
+    from cpguide.assistant.structure import leans_on_previous
+
+    assert leans_on_previous("For example, local businesses might consider offering apprenticeships.")
+    assert not leans_on_previous("For example:")  # a lead-in, with its list
+    answer = assistant.ask("How many months of secondary school reading did children in need lose in 2020 to 2021?")
+    quote = next(c.quote for c in answer.citations if "4.1 months" in c.quote)
+    assert quote.startswith("The leadership of the VSHT is vital"), quote
+
+
 def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
     """"I work for a local charity in Telford." says who asks; the two parts after it are each answered."""
     answer = assistant.ask("I work for a local charity in Telford. What groups are there for care-experienced young "
