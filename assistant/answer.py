@@ -388,8 +388,8 @@ class Assistant:
             # left out (its lead-in off the point) still gets its best sentence that needs no list.
             spoken = {c.hit.jurisdiction for c in chosen}
             for nation in sorted({c.hit.jurisdiction for c in first_chosen} - spoken):
-                best = next((c for c in ranked if c.hit.jurisdiction == nation
-                             and not c.text.rstrip().endswith(":") and not c.text.rstrip().endswith("?")), None)
+                best = next((c for c in ranked if c.hit.jurisdiction == nation and c.text.rstrip()[-1:] not in ":?"),
+                            None)
                 if best is not None:
                     chosen.append(best)
         places = {s.hit.jurisdiction for s in chosen}

@@ -203,7 +203,6 @@ class SentenceSelector:
         self.embedder = embedder
         self.vocabulary = vocabulary
         self.floor = floor  # a sentence less similar than this is never an answer
-        self._headings: dict[str, set[int]] = {}
         self._shapes: dict[str, DocumentShape] = {}
 
     def shape(self, doc_id: str) -> DocumentShape:
@@ -216,9 +215,6 @@ class SentenceSelector:
         """Sentences of a passage that could stand in an answer: not headings, URLs or footnotes."""
         doc = self.library.document(doc_id)
         shape = self.shape(doc_id)
-        headings = self._headings.get(doc_id)
-        if headings is None:
-            headings = self._headings[doc_id] = {s.start for s in doc.sections if s.kind == "heading"}
         out = []
         for s, e in sentence_spans(text, start):
             sentence = doc.text[s:e]
@@ -229,8 +225,7 @@ class SentenceSelector:
             # How well are we doing?"), but a line of enquiry set as a title ("What are we doing to
             # look after the health and wellbeing of children in our care?") is what a councillor
             # asking what to ask wants first.
-            if (s in headings or (own is not None and own.kind == "heading")) \
-                    and not (own is not None and own.kind == "heading" and is_enquiry(doc.text[own.start:own.end])):
+            if own is not None and own.kind == "heading" and not is_enquiry(doc.text[own.start:own.end]):
                 continue
             if is_footnote(sentence) or shape.in_references(s, e):
                 continue  # "Adapted from:" and its titles say nothing the document says
