@@ -35,6 +35,8 @@ _EXPLETIVE_IT = re.compile(r"it\s+(?:is|was|can be|could be|may be|might be|woul
                            re.I)
 _LEANS = re.compile(
     r"^(?:however|therefore|thus|hence|also|in addition(?! to)|additionally|furthermore|moreover|similarly|likewise|"
+    # "But there is no one-size-fits-all approach ...": answers the sentence before, as does "And", "Yet" or "So".
+    r"but|and|yet|so|"
     # "Some other options ... include:", "Another way is ...": besides what was said before;
     # "For example, ...": of what was said before.
     r"(?:some )?other|another|for example|for instance|in particular|in practice|"

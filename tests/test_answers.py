@@ -1156,6 +1156,19 @@ def test_an_example_is_quoted_with_what_it_is_an_example_of(assistant):
     assert quote.startswith("The leadership of the VSHT is vital"), quote
 
 
+def test_a_sentence_opening_with_but_is_quoted_with_what_it_answers(assistant):
+    """"But there is no one-size-fits-all approach ..., and there are often very good reasons why
+    some children are placed outside their home authority." answers the sufficiency duty before
+    it; read alone it scored too low to be chosen, and the reasons after it ("This could be for
+    their own safety, to break gang affiliation, ...") were never quoted."""
+    from cpguide.assistant.structure import leans_on_previous
+
+    assert leans_on_previous("But there is no one-size-fits-all approach to meeting the needs of individual children.")
+    assert not leans_on_previous("Butterfly gardens are a popular activity.")
+    answer = assistant.ask("What are legitimate reasons to move a CiC outside our borough?")
+    assert any("to break gang affiliation" in c.quote for c in answer.citations), answer.answer
+
+
 def test_each_part_of_a_question_after_who_asks_brings_its_answer(assistant):
     """"I work for a local charity in Telford." says who asks; the two parts after it are each answered."""
     answer = assistant.ask("I work for a local charity in Telford. What groups are there for care-experienced young "
