@@ -24,7 +24,9 @@ MAX_ITEMS = 12  # a longer list is cut, and the answer says how many more the so
 # A lead-in that says nothing of its own: the list it opens belongs to the sentence before.
 _GOES_ON = re.compile(r"^\s*(?:for (?:example|instance)|e\.g\.|such as|namely|(?:these|this|they|which) "
                       r"(?:include|includes|are|is|can include|may include|might include)|including)\s*[:–—-]\s*$", re.I)
-ANTECEDENT_SENTENCES = 3  # at most this many sentences of the paragraph before are quoted for one that opens by pointing back
+# A paragraph opening by pointing back is quoted with the paragraph before, from the sentence its own
+# pointing back starts at: past at most this many sentences that point back ("They ...", "It ...", "This ...").
+ANTECEDENT_SENTENCES = 3
 SHORT_ITEM_WORDS = 25  # a paragraph this short after a lead-in is one of its items
 
 _LEAD_IN_END = re.compile(r"[:–—-]\s*$")
@@ -442,7 +444,7 @@ class DocumentShape:
         # "Likewise, ..." after "Children should be involved ... They should be provided ... This
         # includes ...": the paragraph before from the sentence its own pointing back starts at.
         k = len(spans) - 1
-        while k > 0 and len(spans) - k < ANTECEDENT_SENTENCES and leans_on_previous(self.doc.text[spans[k][0]:spans[k][1]]):
+        while k > 0 and len(spans) - k <= ANTECEDENT_SENTENCES and leans_on_previous(self.doc.text[spans[k][0]:spans[k][1]]):
             k -= 1
         return spans[k][0], spans[-1][1]
 

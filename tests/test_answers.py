@@ -116,6 +116,11 @@ def test_a_paragraph_opening_by_pointing_back_is_quoted_with_the_paragraph_befor
     assert quote.startswith("Children should be involved in developing their care plans"), quote
     doc = library.document("telford-partners")
     shape = DocumentShape(doc)
+    # Past "They should be provided ...", "It might be useful ..." and "This includes ...", which
+    # point back too, to the sentence they point to.
+    likewise = doc.text.index("Likewise, care leavers")
+    start, _ = shape.antecedent(likewise, doc.text.index(".", likewise) + 1)
+    assert doc.text[start:].startswith("Children should be involved in developing their care plans")
     vital = doc.text.index("It is vital that all agencies work closely")
     assert shape.antecedent(vital, doc.text.index(".", vital) + 1) is None
 
