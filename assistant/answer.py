@@ -370,16 +370,30 @@ class Assistant:
         chosen = [c for i, c in enumerate(chosen) if i not in left_out] or chosen
         if lists:
             # A list answers the question: its own sentences are quoted through it, and at most
-            # one other sentence stays beside it, so the list is not padded.
+            # one other sentence stays beside it, so the list is not padded. That one is the sentence
+            # brought for what the question asks, when there is one ("Isn't corporate parenting just
+            # a council thing?": "Corporate parenting is not restricted to local authorities"),
+            # not whichever scored first. A nation with no list of its own keeps what it chose: the
+            # Welsh "For example:" list of roles does not crowd out England's sentence on IROs.
             # Sentences next to each other in one paragraph are one quote ("Are there youth services
             # in your ward ...? Is there a children's home ...?").
             run_of = self._runs(chosen)
             kept, loose = [], None
+
+            def inside(c: Candidate) -> bool:
+                return any(d == c.hit.doc_id and s <= c.start and c.end <= e for d, s, e in spans)
+            direct = next((c for c in chosen if c.direct and id(c) not in block_of and not inside(c)), None)
+            if direct is not None:
+                loose = run_of[id(direct)]
+            list_places = {c.hit.jurisdiction for c in chosen if id(c) in block_of}
             for c in chosen:
-                inside = any(d == c.hit.doc_id and s <= c.start and c.end <= e for d, s, e in spans)
                 if id(c) in block_of:
                     kept.append(c)
-                elif not inside and loose in (None, run_of[id(c)]):
+                elif inside(c):
+                    continue
+                elif c.hit.jurisdiction not in list_places:
+                    kept.append(c)
+                elif loose in (None, run_of[id(c)]):
                     kept.append(c)
                     loose = run_of[id(c)]
             chosen = kept

@@ -186,6 +186,7 @@ class Candidate:
     under_part: bool = False  # sits under the numbered part the question names ("principle 8")
     holds_kind: bool = False  # holds the kind of answer asked for ("34 recommendations", an email)
     introduces_set: bool = False  # a lead-in to a list, when the question asks for a set
+    direct: bool = False  # brought for what the question asks ("isn't it just ...?": the sentence saying whom it is for)
 
 
 @dataclass
@@ -509,6 +510,7 @@ class SentenceSelector:
                 best = next((c for c in candidates if wanted(c)), None)
                 if best is not None and best.score >= candidates[0].score - within and best.similarity >= self.floor:
                     take(best)
+                    best.direct = True
 
         # "How many recommendations ...?": the sentence that gives the number answers, though
         # the one about the review scores higher.
