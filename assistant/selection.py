@@ -40,7 +40,9 @@ TITLE_WORDS = 8  # a line shorter than this with no full stop is a title or an i
 # Parenting Week 2014 held on?", which the library cannot.
 KINDS_PREFERRED = ("contact", "person", "duration", "frequency", "age")
 WITHIN_BEST = 0.08  # keep sentences scoring within this of the best one
-IMPLIED_NOUN_WITHIN = 0.25  # "What might stop ...?" asks for barriers: the sentence naming them joins when this close
+# "What barriers ...?", or "What might stop ...?" (which asks for barriers in other words): the sentence
+# naming them joins when this close to the best.
+NOUN_WITHIN = 0.25
 SET_LEAD_WITHIN = 0.1  # a question asking for a set takes the best lead-in this close to the best sentence
 KIND_WITHIN = 0.25  # the best sentence holding the kind of answer asked for joins when this close to the best
 MEMBER_OF_WITHIN = 0.35  # asked whether the asker is one of a set, the sentence naming its members, theirs among them
@@ -454,16 +456,16 @@ class SentenceSelector:
                 take(c)
         # "What barriers to sport ... does the Welsh toolkit ask leisure providers to tackle?": the
         # sentence naming what is asked for ("Consider the practical barriers such as cost, ...")
-        # joins when it is as close to the best as the others, though three closer ones were taken.
-        # "What might stop LAC using our sports centre ...?" asks for what the guidance calls barriers
-        # (the vocabulary's "what might stop"), though it never says the word: that sentence joins
-        # from further down ("Consider the practical barriers such as cost, ..." scores .18 below).
+        # joins, though three closer ones were taken (it scores .08 below the best, give or take
+        # what the machine's int8 arithmetic rounds). "What might stop LAC using our sports centre
+        # ...?" asks for what the guidance calls barriers (the vocabulary's "what might stop"),
+        # though it never says the word: that sentence joins from as far down (.18 below).
         written = self.asked_noun(question)
         implied = self.asked_noun(question, implied=True) - written
-        for nouns, within in ((written, WITHIN_BEST), (implied, IMPLIED_NOUN_WITHIN)):
+        for nouns in (written, implied):
             named = nouns - set().union(*(tokenize(c.text) for c in chosen)) if chosen else set()
             if named:
-                found = next((c for c in under or candidates if c.score >= max(top - within, 0.0)
+                found = next((c for c in under or candidates if c.score >= max(top - NOUN_WITHIN, 0.0)
                               and c.similarity >= self.floor and named & set(tokenize(c.text))), None)
                 if found is not None:
                     take(found)
