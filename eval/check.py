@@ -45,7 +45,7 @@ EXAM_VERBS = frozenset({"Name", "List", "Give", "State", "Describe", "Outline", 
 MAX_MISSING_CHARS = 120  # "the grant's amount in Anytown", not a paragraph
 
 # The shipped question sets: (questions, dialogues) each. dev: tune on it. test: held out from
-# the answer rules it judged. holdout: written after those rules. fresh, fresh2 ... fresh27: written from
+# the answer rules it judged. holdout: written after those rules. fresh, fresh2 ... fresh28: written from
 # the documents alone by someone who had not seen the rules, each before the changes it judges.
 # None of the held-out sets is ever tuned on.
 SETS: dict[str, tuple[str, str]] = {
@@ -79,6 +79,7 @@ SETS: dict[str, tuple[str, str]] = {
     "fresh25": ("fresh25.jsonl", "fresh25_dialogues.jsonl"),
     "fresh26": ("fresh26.jsonl", "fresh26_dialogues.jsonl"),
     "fresh27": ("fresh27.jsonl", "fresh27_dialogues.jsonl"),
+    "fresh28": ("fresh28.jsonl", "fresh28_dialogues.jsonl"),
 }
 # Files `cpguide eval check` reads when none is named, in this order; the held-out sets after
 # the dev set may not exist yet.

@@ -45,7 +45,7 @@ def _run_set(services, documents, questions: Path, dialogues: Path | None, skip_
 @index_options
 @click.option("--set", "which", type=click.Choice(["both", *SETS]), default="both", show_default=True,
               help="dev = eval/gold.jsonl (tune on it); test = eval/test.jsonl (held out: never tune on it); "
-                   "holdout and fresh to fresh27 = eval/<name>.jsonl (held out, each judging the changes made after it: "
+                   "holdout and fresh to fresh28 = eval/<name>.jsonl (held out, each judging the changes made after it: "
                    "never tune on them); both = dev and test.")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Your own question file instead of the shipped sets.")
